@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "academy_portal.core"
+    label = "core"
+    verbose_name = _("Portal")
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from . import checks  # noqa: F401  (registers system checks)
+        from .roles import sync_roles_after_migrate
+
+        post_migrate.connect(sync_roles_after_migrate, dispatch_uid="core.sync_roles")

@@ -1,0 +1,1 @@
+# Outbox models arrive with the invitations work.

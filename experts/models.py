@@ -1,0 +1,133 @@
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from academy_portal.core.text import fold_for_search, normalize_text
+
+
+class ExpertiseArea(models.Model):
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+
+    class Meta:
+        verbose_name = _("expertise area")
+        verbose_name_plural = _("expertise areas")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)
+        super().save(*args, **kwargs)
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", _("English")
+    VIETNAMESE = "vi", _("Vietnamese")
+
+
+class Expert(models.Model):
+    class NameOrder(models.TextChoices):
+        FAMILY_FIRST = "family_first", _("Family name first (e.g. Vietnamese, Chinese)")
+        GIVEN_FIRST = "given_first", _("Given name first (e.g. English)")
+
+    class Capacity(models.TextChoices):
+        SCHOLAR = "scholar", _("Scholar")
+        OFFICIAL_PRIVATE = "official_private", _("Official in a private capacity")
+        DIPLOMAT = "diplomat", _("Diplomat")
+        JOURNALIST = "journalist", _("Journalist")
+        PRACTITIONER = "practitioner", _("Practitioner")
+
+    honorific = models.CharField(
+        _("honorific"), max_length=40, blank=True, help_text=_("e.g. Dr., Prof., Amb., Ms.")
+    )
+    given_name = models.CharField(_("given name"), max_length=120)
+    family_name = models.CharField(_("family name"), max_length=120, blank=True)
+    name_order = models.CharField(
+        _("name order"), max_length=20, choices=NameOrder.choices, default=NameOrder.GIVEN_FIRST
+    )
+    email = models.EmailField(_("email"), max_length=254)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    nationality = CountryField(_("nationality"), blank=True)
+    country = CountryField(_("country of residence"), blank=True)
+    position = models.CharField(_("position"), max_length=255, blank=True)
+    affiliation = models.ForeignKey(
+        "partners.Institution",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="experts",
+        verbose_name=_("affiliation"),
+    )
+    affiliation_text = models.CharField(
+        _("affiliation (free text)"),
+        max_length=255,
+        blank=True,
+        help_text=_("Used when the institution is not a partner on file."),
+    )
+    capacity = models.CharField(
+        _("capacity"), max_length=20, choices=Capacity.choices, default=Capacity.SCHOLAR
+    )
+    expertise_areas = models.ManyToManyField(
+        ExpertiseArea, blank=True, related_name="experts", verbose_name=_("expertise areas")
+    )
+    languages = models.CharField(
+        _("languages spoken"), max_length=200, blank=True, help_text=_("e.g. English, Vietnamese")
+    )
+    bio = models.TextField(_("short bio"), blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=5, choices=Language.choices, default=Language.ENGLISH
+    )
+    consent_to_contact = models.BooleanField(_("consents to be contacted"), default=False)
+    consent_given_on = models.DateField(_("consent given on"), null=True, blank=True)
+    staff_notes = models.TextField(_("notes (staff only)"), blank=True)
+    search_text = models.TextField(editable=False, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("expert")
+        verbose_name_plural = _("experts")
+        ordering = ["family_name", "given_name"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="experts_expert_unique_email_ci"),
+            models.CheckConstraint(
+                condition=Q(consent_to_contact=False) | Q(consent_given_on__isnull=False),
+                name="experts_expert_consent_has_date",
+                violation_error_message=_("Give the date on which consent was given."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    def save(self, *args, **kwargs):
+        self.given_name = normalize_text(self.given_name)
+        self.family_name = normalize_text(self.family_name)
+        self.email = self.email.strip().lower()
+        self.search_text = fold_for_search(
+            f"{self.full_name} {self.given_name} {self.family_name} {self.email}"
+        )
+        super().save(*args, **kwargs)
+
+    @property
+    def full_name(self) -> str:
+        """Name in the order the expert uses: "Nguyễn Hùng Sơn" or "Jane Smith"."""
+        if self.name_order == self.NameOrder.FAMILY_FIRST:
+            parts = [self.family_name, self.given_name]
+        else:
+            parts = [self.given_name, self.family_name]
+        return " ".join(p for p in parts if p)
+
+    @property
+    def formal_name(self) -> str:
+        return " ".join(p for p in [self.honorific, self.full_name] if p)
+
+    @property
+    def affiliation_name(self) -> str:
+        return self.affiliation.name if self.affiliation_id else self.affiliation_text

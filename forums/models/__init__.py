@@ -1,0 +1,3 @@
+from .forums import AttributionRule, Edition, EditionQuerySet, Forum, Session, SessionRole
+
+__all__ = ["AttributionRule", "Edition", "EditionQuerySet", "Forum", "Session", "SessionRole"]

@@ -1,0 +1,206 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from academy_portal.core.text import fold_for_search, normalize_text
+
+
+class AcademyUnit(models.TextChoices):
+    ISS = "iss", _("Institute for Strategic Studies")
+    EAST_SEA = "east_sea", _("East Sea Institute")
+    FOREIGN_POLICY = "foreign_policy", _("Institute for Foreign Policy")
+    INTERNATIONAL_COOPERATION = "intl_cooperation", _("Department of International Cooperation")
+    TRAINING = "training", _("Faculty of Diplomatic Training")
+
+
+class Institution(models.Model):
+    class Kind(models.TextChoices):
+        THINK_TANK = "think_tank", _("Think tank")
+        UNIVERSITY = "university", _("University")
+        GOVERNMENT_RESEARCH = "gov_research", _("Government research agency")
+        NGO = "ngo", _("NGO")
+        INTERNATIONAL_ORGANISATION = "intl_org", _("International organisation")
+
+    name = models.CharField(_("name"), max_length=255)
+    native_name = models.CharField(_("native-language name"), max_length=255, blank=True)
+    acronym = models.CharField(_("acronym"), max_length=40, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    country = CountryField(_("country"))
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    search_text = models.TextField(editable=False, blank=True, db_index=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("institution")
+        verbose_name_plural = _("institutions")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"), "country", name="partners_institution_unique_name_country"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    def save(self, *args, **kwargs):
+        self.name = normalize_text(self.name)
+        self.native_name = normalize_text(self.native_name)
+        self.search_text = fold_for_search(f"{self.name} {self.native_name} {self.acronym}")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("admin:partners_institution_change", args=[self.pk])
+
+
+class MOUQuerySet(models.QuerySet):
+    def in_force(self):
+        return self.filter(status=MOU.Status.ACTIVE)
+
+    def expiring_within(self, days: int, *, today=None):
+        """Active MOUs whose expiry falls within the next `days` days (today included)."""
+        today = today or timezone.localdate()
+        return self.in_force().filter(
+            expires_on__isnull=False,
+            expires_on__gte=today,
+            expires_on__lte=today + timedelta(days=days),
+        )
+
+    def expiring(self, *, today=None):
+        return self.expiring_within(settings.MOU_EXPIRING_WINDOW_DAYS, today=today)
+
+    def past_expiry(self, *, today=None):
+        today = today or timezone.localdate()
+        return self.in_force().filter(expires_on__lt=today)
+
+
+class MOU(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        EXPIRED = "expired", _("Expired")
+        TERMINATED = "terminated", _("Terminated")
+
+    # "Expiring" is derived from ACTIVE + the configurable window; it is never stored.
+    EXPIRING = "expiring"
+    EXPIRING_LABEL = _("Expiring")
+
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="mous", verbose_name=_("institution")
+    )
+    title = models.CharField(_("title"), max_length=300)
+    academy_unit = models.CharField(
+        _("academy unit responsible"), max_length=30, choices=AcademyUnit.choices
+    )
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    effective_from = models.DateField(_("effective from"), null=True, blank=True)
+    expires_on = models.DateField(
+        _("expires on"), null=True, blank=True, help_text=_("Leave empty for an open-ended MOU.")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    areas_of_cooperation = models.TextField(
+        _("areas of cooperation"), blank=True, help_text=_("One area per line.")
+    )
+    signatories = models.TextField(_("signatories"), blank=True)
+    document = models.FileField(_("document"), upload_to="mous/%Y/", blank=True)
+    renewal_notes = models.TextField(_("renewal notes"), blank=True)
+    supersedes = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        verbose_name=_("supersedes"),
+        help_text=_("The earlier MOU this one renews."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MOUQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("MOU")
+        verbose_name_plural = _("MOUs")
+        ordering = ["expires_on", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                "institution", "title", "signed_on", name="partners_mou_unique_inst_title_signed"
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True)
+                | Q(signed_on__isnull=True)
+                | Q(expires_on__gte=F("signed_on")),
+                name="partners_mou_expiry_after_signing",
+                violation_error_message=_("The expiry date cannot be before the signing date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True)
+                | Q(effective_from__isnull=True)
+                | Q(expires_on__gte=F("effective_from")),
+                name="partners_mou_expiry_after_effective",
+                violation_error_message=_("The expiry date cannot be before the effective date."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(supersedes=F("id")),
+                name="partners_mou_not_superseding_itself",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_expiring(self) -> bool:
+        if self.status != self.Status.ACTIVE or self.expires_on is None:
+            return False
+        days_left = (self.expires_on - timezone.localdate()).days
+        return 0 <= days_left <= settings.MOU_EXPIRING_WINDOW_DAYS
+
+    @property
+    def display_status(self) -> str:
+        """The status staff see: stored status, with "expiring" derived for active MOUs."""
+        return self.EXPIRING if self.is_expiring else self.status
+
+    @property
+    def display_status_label(self):
+        return self.EXPIRING_LABEL if self.is_expiring else self.get_status_display()
+
+    @property
+    def days_to_expiry(self) -> int | None:
+        if self.expires_on is None:
+            return None
+        return (self.expires_on - timezone.localdate()).days
+
+    @property
+    def areas_list(self) -> list[str]:
+        return [a.strip() for a in self.areas_of_cooperation.replace(";", "\n").splitlines() if a.strip()]
+
+
+class Contact(models.Model):
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("institution")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name

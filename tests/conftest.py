@@ -1,0 +1,55 @@
+"""Shared fixtures. Services a test needs (PostgreSQL, Redis, chromium) skip the test with a
+reason on a newcomer's machine, but fail it under CI=true, where a missing service is a defect."""
+
+import os
+import shutil
+import socket
+
+import pytest
+from django.conf import settings
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip (or, in CI, fail) the calling test when `condition` is false."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"CI requires this, but: {reason}")
+    pytest.skip(reason)
+
+
+def port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def require_postgres():
+    require(
+        settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql",
+        "needs PostgreSQL: set DATABASE_URL=postgres://... to run it",
+    )
+
+
+@pytest.fixture
+def require_redis():
+    require(bool(settings.REDIS_URL), "needs Redis: set REDIS_URL=redis://127.0.0.1:6379/0 to run it")
+    require(port_open("127.0.0.1", 6379) or "127.0.0.1" not in settings.REDIS_URL, "Redis is not running")
+
+
+@pytest.fixture
+def require_chromium():
+    require(
+        os.path.exists(CHROMIUM_PATH) or shutil.which("chromium") is not None,
+        f"needs Debian's chromium at {CHROMIUM_PATH} (apt-get install chromium)",
+    )
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        require(False, "needs the playwright package")
