@@ -185,12 +185,19 @@ class MOU(models.Model):
 
     @property
     def areas_list(self) -> list[str]:
-        return [a.strip() for a in self.areas_of_cooperation.replace(";", "\n").splitlines() if a.strip()]
+        return [
+            a.strip()
+            for a in self.areas_of_cooperation.replace(";", "\n").splitlines()
+            if a.strip()
+        ]
 
 
 class Contact(models.Model):
     institution = models.ForeignKey(
-        Institution, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("institution")
+        Institution,
+        on_delete=models.CASCADE,
+        related_name="contacts",
+        verbose_name=_("institution"),
     )
     name = models.CharField(_("name"), max_length=200)
     position = models.CharField(_("position"), max_length=200, blank=True)

@@ -39,8 +39,13 @@ def require_postgres():
 
 @pytest.fixture
 def require_redis():
-    require(bool(settings.REDIS_URL), "needs Redis: set REDIS_URL=redis://127.0.0.1:6379/0 to run it")
-    require(port_open("127.0.0.1", 6379) or "127.0.0.1" not in settings.REDIS_URL, "Redis is not running")
+    require(
+        bool(settings.REDIS_URL), "needs Redis: set REDIS_URL=redis://127.0.0.1:6379/0 to run it"
+    )
+    require(
+        port_open("127.0.0.1", 6379) or "127.0.0.1" not in settings.REDIS_URL,
+        "Redis is not running",
+    )
 
 
 @pytest.fixture

@@ -45,9 +45,7 @@ def role_permission_filter(rules: dict[str, tuple[str, ...] | str]) -> Q:
             condition |= Q(content_type__app_label=app_label)
         else:
             for action in actions:
-                condition |= Q(
-                    content_type__app_label=app_label, codename__startswith=f"{action}_"
-                )
+                condition |= Q(content_type__app_label=app_label, codename__startswith=f"{action}_")
     return condition
 
 
@@ -67,8 +65,8 @@ def sync_roles_after_migrate(sender, apps=None, using="default", **kwargs):
         permission_model = apps.get_model("auth", "Permission")
     except LookupError:
         return
-    from django.contrib.auth.management import create_permissions
     from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
 
     for app_config in global_apps.get_app_configs():
         create_permissions(app_config, verbosity=0, using=using)

@@ -14,7 +14,7 @@ def healthz(request):
     failing = {name: reason for name, reason in checks.items() if reason}
     body = {
         "status": "ok" if not failing else "unavailable",
-        "checks": {name: ("ok" if not reason else reason) for name, reason in checks.items()},
+        "checks": {name: (reason or "ok") for name, reason in checks.items()},
     }
     return JsonResponse(body, status=503 if failing else 200)
 

@@ -39,7 +39,9 @@ class Forum(models.Model):
     organising_unit = models.CharField(
         _("organising unit"), max_length=30, choices=AcademyUnit.choices
     )
-    track = models.CharField(_("track"), max_length=20, choices=Track.choices, default=Track.TRACK_2)
+    track = models.CharField(
+        _("track"), max_length=20, choices=Track.choices, default=Track.TRACK_2
+    )
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
