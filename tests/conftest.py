@@ -58,3 +58,19 @@ def require_chromium():
         import playwright  # noqa: F401
     except ImportError:
         require(False, "needs the playwright package")
+
+
+SERVICE_MARKERS = {
+    "require_postgres": "postgres",
+    "require_redis": "redis",
+    "require_chromium": "browser",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    # Tag tests by the services they need, so a run can deselect them (`-m "not postgres"`):
+    # CI's SQLite pass does, because under CI=true a missing service fails the test.
+    for item in items:
+        for fixture_name, marker in SERVICE_MARKERS.items():
+            if fixture_name in getattr(item, "fixturenames", ()):
+                item.add_marker(marker)
