@@ -234,6 +234,12 @@ CELERY_BEAT_SCHEDULE = {
 
 # Portal behaviour
 MOU_EXPIRING_WINDOW_DAYS = env.int("MOU_EXPIRING_WINDOW_DAYS", default=90)
+# Days before expiry at which partnerships officers get a notice (most urgent reached wins).
+MOU_EXPIRY_NOTICE_DAYS = sorted(
+    set(env.list("MOU_EXPIRY_NOTICE_DAYS", cast=int, default=[90, 30, 7])), reverse=True
+)
+# Extra addresses (e.g. a shared mailbox) that get MOU expiry notices besides the officers.
+PARTNERSHIPS_NOTIFY_EMAILS = env.list("PARTNERSHIPS_NOTIFY_EMAILS", default=[])
 IMPORT_MAX_FILE_SIZE = env.int("IMPORT_MAX_FILE_SIZE", default=10 * 1024 * 1024)
 ACADEMY_NAME = env.str("ACADEMY_NAME", default="Diplomatic Academy")
 ACADEMY_CONTACT_EMAIL = env.str("ACADEMY_CONTACT_EMAIL", default="forums@localhost")
