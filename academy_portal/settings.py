@@ -218,7 +218,9 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Under pytest tasks run inline (never publish to the dev broker under var/); see
+# academy_portal/mail/services.py for what that means for the outbox.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=TESTING)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
@@ -243,6 +245,13 @@ PARTNERSHIPS_NOTIFY_EMAILS = env.list("PARTNERSHIPS_NOTIFY_EMAILS", default=[])
 IMPORT_MAX_FILE_SIZE = env.int("IMPORT_MAX_FILE_SIZE", default=10 * 1024 * 1024)
 ACADEMY_NAME = env.str("ACADEMY_NAME", default="Diplomatic Academy")
 ACADEMY_CONTACT_EMAIL = env.str("ACADEMY_CONTACT_EMAIL", default="forums@localhost")
+
+# Email outbox (docs/outbox.md): a row "sending" longer than the timeout is requeued; transient
+# SMTP errors retry after base, 4 x base, 16 x base ... seconds, up to OUTBOX_MAX_ATTEMPTS tries.
+OUTBOX_SENDING_TIMEOUT = env.int("OUTBOX_SENDING_TIMEOUT", default=300)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
+OUTBOX_RETRY_BASE_DELAY = env.int("OUTBOX_RETRY_BASE_DELAY", default=60)
+OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=100)
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,474 @@
+"""Outbox services: queue an email in the caller's transaction, then claim and deliver it.
+
+Delivery is at-least-once with a strong bias to exactly-once: a row is claimed by a
+compare-and-set UPDATE (status queued -> sending, with a fresh claim token), so two workers
+never send the same row; only a worker killed between the SMTP "250 OK" and the database
+update can cause a resend, after OUTBOX_SENDING_TIMEOUT, with the same Message-ID.
+
+Under test (settings.TESTING) Celery runs tasks eagerly, so the on-commit enqueue of
+`queue_email` sends at once when on-commit callbacks run (transactional tests or
+`django_capture_on_commit_callbacks(execute=True)`); with the plain `db` fixture they never
+run and the row stays queued until a test calls `send_outbox_message` or `sweep_outbox`.
+"""
+
+import logging
+import smtplib
+import socket
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from email import message_from_string
+from email.headerregistry import Address
+from email.mime.base import MIMEBase
+from email.mime.text import MIMEText
+from email.utils import make_msgid
+from functools import partial
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.validators import validate_email
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import OutboxAttachment, OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+Status = OutboxMessage.Status
+
+# A worker's clock may lag the web server's by a little; a fresh row is still "due".
+CLOCK_SKEW = timedelta(seconds=5)
+
+
+def outbox_setting(name: str):
+    defaults = {
+        "OUTBOX_SENDING_TIMEOUT": 300,
+        "OUTBOX_MAX_ATTEMPTS": 6,
+        "OUTBOX_RETRY_BASE_DELAY": 60,
+        "OUTBOX_RETRY_MAX_DELAY": 6 * 3600,
+        "OUTBOX_BATCH_SIZE": 100,
+        "OUTBOX_SWEEP_TIME_BUDGET": 50,
+    }
+    return getattr(settings, name, defaults[name])
+
+
+# ---------------------------------------------------------------------------- queueing
+
+
+def queue_email(
+    *,
+    to_email: str,
+    to_name: str = "",
+    subject: str,
+    text_body: str,
+    html_body: str = "",
+    language: str = "en",
+    kind: str,
+    dedup_key: str,
+    related: models.Model | None = None,
+    attachments: Sequence[tuple[str, bytes | str, str]] = (),
+    reply_to: str = "",
+    send_after: datetime | None = None,
+) -> tuple[OutboxMessage, bool]:
+    """Queue one email in the caller's transaction; a known dedup_key returns (existing, False)."""
+    to_email = (to_email or "").strip()
+    subject = " ".join((subject or "").split())  # a newline in a header is an injection
+    _validate(
+        to_email=to_email,
+        subject=subject,
+        text_body=text_body,
+        language=language,
+        kind=kind,
+        dedup_key=dedup_key,
+        reply_to=reply_to,
+        attachments=attachments,
+    )
+    existing = OutboxMessage.objects.filter(dedup_key=dedup_key).first()
+    if existing is not None:
+        return existing, False
+
+    now = timezone.now()
+    fields = {
+        "to_email": to_email,
+        "to_name": " ".join((to_name or "").split()),
+        "language": language,
+        "subject": subject,
+        "text_body": text_body,
+        "html_body": html_body or "",
+        "reply_to": (reply_to or "").strip(),
+        "kind": kind,
+        "dedup_key": dedup_key,
+        "send_after": send_after or now,
+        "max_attempts": outbox_setting("OUTBOX_MAX_ATTEMPTS"),
+        "message_id": make_msgid(domain=_message_id_domain()),
+    }
+    if related is not None:
+        fields["related_content_type"] = ContentType.objects.get_for_model(related)
+        fields["related_object_id"] = related.pk
+    try:
+        # The savepoint keeps the caller's transaction usable if a concurrent request
+        # inserted the same dedup_key first.
+        with transaction.atomic():
+            message = OutboxMessage.objects.create(**fields)
+            OutboxAttachment.objects.bulk_create(
+                OutboxAttachment(
+                    message=message,
+                    filename=filename,
+                    mimetype=mimetype,
+                    content=content.encode() if isinstance(content, str) else bytes(content),
+                )
+                for filename, content, mimetype in attachments
+            )
+    except IntegrityError:
+        existing = OutboxMessage.objects.filter(dedup_key=dedup_key).first()
+        if existing is None:
+            raise
+        return existing, False
+
+    if message.send_after <= now + CLOCK_SKEW:
+        transaction.on_commit(partial(enqueue_delivery, message.pk), robust=True)
+    return message, True
+
+
+def _validate(*, to_email, subject, text_body, language, kind, dedup_key, reply_to, attachments):
+    errors = {}
+    try:
+        validate_email(to_email)
+    except ValidationError:
+        errors["to_email"] = _("“%(email)s” is not a valid email address.") % {"email": to_email}
+    if not subject:
+        errors["subject"] = _("An email needs a subject.")
+    elif len(subject) > OutboxMessage._meta.get_field("subject").max_length:
+        errors["subject"] = _("The subject is too long.")
+    if not (text_body or "").strip():
+        errors["text_body"] = _("An email needs a plain-text body.")
+    if language not in dict(settings.LANGUAGES):
+        errors["language"] = _("Unknown language “%(language)s”.") % {"language": language}
+    if not kind or len(kind) > OutboxMessage._meta.get_field("kind").max_length:
+        errors["kind"] = _("An email needs a kind of at most 50 characters.")
+    if not dedup_key or len(dedup_key) > 255:
+        errors["dedup_key"] = _("An email needs a deduplication key of at most 255 characters.")
+    if reply_to:
+        try:
+            validate_email(reply_to.strip())
+        except ValidationError:
+            errors["reply_to"] = _("“%(email)s” is not a valid reply-to address.") % {
+                "email": reply_to
+            }
+    for filename, _content, mimetype in attachments:
+        if not filename or "/" not in (mimetype or ""):
+            errors["attachments"] = _("Each attachment needs a file name and a MIME type.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _message_id_domain() -> str:
+    return urlsplit(settings.SITE_URL).hostname or "localhost"
+
+
+def enqueue_delivery(message_id: int) -> None:
+    """Hand one row to a worker; if the broker is down the sweep delivers it later."""
+    from .tasks import send_outbox_message as send_task
+
+    try:
+        send_task.delay(message_id)
+    except Exception:  # the broker is part of the outside world; the row is safe in the DB
+        logger.warning("Could not enqueue outbox message %s; the sweep will send it", message_id)
+
+
+# ---------------------------------------------------------------------------- claiming
+
+
+def _claim(queryset, *, limit: int) -> list[OutboxMessage]:
+    """Move up to `limit` due rows from queued to sending under a fresh token; return them."""
+    token = uuid.uuid4()
+    now = timezone.now()
+    if connection.features.has_select_for_update_skip_locked:
+        # PostgreSQL: lock what we take and skip what another worker holds.
+        with transaction.atomic():
+            ids = list(
+                queryset.select_for_update(skip_locked=True)
+                .order_by("send_after", "id")
+                .values_list("pk", flat=True)[:limit]
+            )
+            claimed = _mark_claimed(ids, token=token, now=now)
+    else:
+        # SQLite: the compare-and-set UPDATE below alone decides who wins a row.
+        ids = list(queryset.order_by("send_after", "id").values_list("pk", flat=True)[:limit])
+        claimed = _mark_claimed(ids, token=token, now=now)
+    if not claimed:
+        return []
+    return list(
+        OutboxMessage.objects.filter(claim_token=token, status=Status.SENDING)
+        .prefetch_related("attachments")
+        .order_by("send_after", "id")
+    )
+
+
+def _mark_claimed(ids, *, token, now) -> int:
+    if not ids:
+        return 0
+    return OutboxMessage.objects.filter(pk__in=ids, status=Status.QUEUED).update(
+        status=Status.SENDING,
+        claim_token=token,
+        claimed_at=now,
+        attempts=F("attempts") + 1,
+        updated_at=now,
+    )
+
+
+# ---------------------------------------------------------------------------- sending
+
+
+def send_outbox_message(*, message_id: int) -> bool:
+    """Send one queued, due row at most once; returns whether this call delivered it."""
+    due = OutboxMessage.objects.filter(
+        pk=message_id, status=Status.QUEUED, send_after__lte=timezone.now() + CLOCK_SKEW
+    )
+    claimed = _claim(due, limit=1)
+    if not claimed:
+        return False
+    return deliver_messages(claimed) == 1
+
+
+def send_due_messages(*, limit: int | None = None) -> int:
+    """Claim one batch of due rows and send it over one SMTP connection; returns the sent count."""
+    claimed = _claim(
+        OutboxMessage.objects.due(), limit=limit or outbox_setting("OUTBOX_BATCH_SIZE")
+    )
+    if not claimed:
+        return 0
+    return deliver_messages(claimed)
+
+
+def requeue_stuck_messages(*, now: datetime | None = None) -> int:
+    """Rows "sending" past OUTBOX_SENDING_TIMEOUT are requeued, or failed when out of attempts."""
+    now = now or timezone.now()
+    older_than = now - timedelta(seconds=outbox_setting("OUTBOX_SENDING_TIMEOUT"))
+    error = _("The worker stopped while sending (no result after %(seconds)s seconds).") % {
+        "seconds": outbox_setting("OUTBOX_SENDING_TIMEOUT")
+    }
+    stuck = OutboxMessage.objects.stuck(older_than=older_than)
+    failed = stuck.filter(attempts__gte=F("max_attempts")).update(
+        status=Status.FAILED, claim_token=None, last_error=error, updated_at=now
+    )
+    requeued = stuck.update(
+        status=Status.QUEUED, claim_token=None, last_error=error, send_after=now, updated_at=now
+    )
+    if failed or requeued:
+        logger.warning("Outbox: requeued %s stuck messages, failed %s", requeued, failed)
+    return failed + requeued
+
+
+def sweep_outbox(*, time_budget: float | None = None) -> dict[str, int]:
+    """Requeue stuck rows, then send due rows batch by batch until none is left or time is up."""
+    budget = time_budget if time_budget is not None else outbox_setting("OUTBOX_SWEEP_TIME_BUDGET")
+    started = timezone.now()
+    requeued = requeue_stuck_messages(now=started)
+    sent = batches = 0
+    while (timezone.now() - started).total_seconds() < budget:
+        claimed = _claim(OutboxMessage.objects.due(), limit=outbox_setting("OUTBOX_BATCH_SIZE"))
+        if not claimed:
+            break
+        batches += 1
+        sent += deliver_messages(claimed)
+    return {"requeued": requeued, "sent": sent, "batches": batches}
+
+
+def deliver_messages(messages: Sequence[OutboxMessage]) -> int:
+    """Send claimed rows over one SMTP connection, recording each outcome; returns sent count."""
+    smtp = get_connection()
+    sent = 0
+    try:
+        for message in messages:
+            try:
+                email = build_email(message, connection=smtp)
+            except Exception as exc:  # bad data in the row: no retry will fix it
+                logger.exception("Outbox message %s cannot be built", message.pk)
+                _record_failure(message, exc, transient=False)
+                continue
+            try:
+                delivered = smtp.send_messages([email])
+            except Exception as exc:
+                transient = is_transient(exc)
+                logger.warning(
+                    "Outbox message %s: %s error: %r",
+                    message.pk,
+                    "transient" if transient else "permanent",
+                    exc,
+                )
+                _record_failure(message, exc, transient=transient)
+                if transient:
+                    _reset_connection(smtp)
+                continue
+            if delivered == 0:
+                # Some backends return 0 instead of raising (e.g. fail_silently or no recipients).
+                _record_failure(
+                    message, RuntimeError("the backend accepted nothing"), transient=True
+                )
+                continue
+            _record_sent(message)
+            sent += 1
+    finally:
+        _reset_connection(smtp)
+    return sent
+
+
+def _reset_connection(smtp) -> None:
+    try:
+        smtp.close()
+    except Exception:  # closing a dead socket may fail; a fresh one opens on the next send
+        logger.debug("Closing the SMTP connection failed", exc_info=True)
+    if hasattr(smtp, "connection"):
+        smtp.connection = None
+
+
+def _record_sent(message: OutboxMessage) -> None:
+    now = timezone.now()
+    OutboxMessage.objects.filter(pk=message.pk, claim_token=message.claim_token).update(
+        status=Status.SENT, sent_at=now, claim_token=None, last_error="", updated_at=now
+    )
+
+
+def _record_failure(message: OutboxMessage, exc: BaseException, *, transient: bool) -> None:
+    now = timezone.now()
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    mine = OutboxMessage.objects.filter(pk=message.pk, claim_token=message.claim_token)
+    if transient and message.attempts < message.max_attempts:
+        mine.update(
+            status=Status.QUEUED,
+            claim_token=None,
+            last_error=error,
+            send_after=now + retry_delay(message.attempts),
+            updated_at=now,
+        )
+    else:
+        mine.update(status=Status.FAILED, claim_token=None, last_error=error, updated_at=now)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff: base, 4 x base, 16 x base ... capped at OUTBOX_RETRY_MAX_DELAY."""
+    base = outbox_setting("OUTBOX_RETRY_BASE_DELAY")
+    seconds = min(base * 4 ** max(attempts - 1, 0), outbox_setting("OUTBOX_RETRY_MAX_DELAY"))
+    return timedelta(seconds=seconds)
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Connection trouble and 4xx replies are worth retrying; 5xx replies are not."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _msg in exc.recipients.values()]
+        return bool(codes) and all(400 <= code < 500 for code in codes)
+    if isinstance(
+        exc,
+        smtplib.SMTPServerDisconnected
+        | smtplib.SMTPConnectError
+        | smtplib.SMTPHeloError
+        | smtplib.SMTPAuthenticationError,
+    ):
+        # Authentication failing is a configuration problem, not the message's fault.
+        return True
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    if isinstance(exc, smtplib.SMTPException):
+        return False
+    return isinstance(exc, OSError | socket.timeout | TimeoutError)
+
+
+# ---------------------------------------------------------------------------- building
+
+
+def build_email(message: OutboxMessage, *, connection=None) -> EmailMultiAlternatives:
+    """The MIME email for one row: plain text, HTML alternative, attachments, our headers."""
+    headers = {
+        "Message-ID": message.message_id or make_msgid(domain=_message_id_domain()),
+        "X-Outbox-Id": str(message.pk),
+        "Auto-Submitted": "auto-generated",
+        "X-Auto-Response-Suppress": "OOF, AutoReply",
+        "Content-Language": message.language,
+    }
+    # Address() quotes a name with commas or quotes; Django encodes non-ASCII names itself.
+    recipient = (
+        str(Address(display_name=message.to_name, addr_spec=message.to_email))
+        if message.to_name
+        else message.to_email
+    )
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.text_body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[recipient],
+        reply_to=[message.reply_to] if message.reply_to else None,
+        headers=headers,
+        connection=connection,
+    )
+    if message.html_body:
+        email.attach_alternative(message.html_body, "text/html")
+    for attachment in message.attachments.all():
+        email.attach(
+            mime_attachment(attachment.filename, bytes(attachment.content), attachment.mimetype)
+        )
+    return email
+
+
+def mime_attachment(filename: str, content: bytes, mimetype: str) -> MIMEBase:
+    """A MIME part keeping the type's parameters (e.g. ``text/calendar; method=REQUEST``)."""
+    parsed = message_from_string(f"Content-Type: {mimetype}\n\n")
+    maintype, subtype = parsed.get_content_maintype(), parsed.get_content_subtype()
+    params = [(k, v) for k, v in parsed.get_params()[1:]]
+    if maintype == "text":
+        charset = parsed.get_content_charset() or "utf-8"
+        part = MIMEText(content.decode(charset, errors="replace"), subtype, charset)
+    else:
+        from email import encoders
+
+        part = MIMEBase(maintype, subtype)
+        part.set_payload(content)
+        encoders.encode_base64(part)
+    for key, value in params:
+        if key.lower() != "charset":
+            part.set_param(key, value)
+    part.add_header("Content-Disposition", "attachment", filename=filename)
+    return part
+
+
+# ---------------------------------------------------------------------------- staff actions
+
+
+def retry_messages(*, messages: Iterable[OutboxMessage] | models.QuerySet) -> int:
+    """Failed rows go back to the queue with fresh attempts, due now; returns how many."""
+    ids = [m.pk for m in messages]
+    now = timezone.now()
+    with transaction.atomic():
+        retried = list(
+            OutboxMessage.objects.retryable()
+            .filter(pk__in=ids)
+            .select_for_update()
+            .values_list("pk", flat=True)
+        )
+        OutboxMessage.objects.filter(pk__in=retried).update(
+            status=Status.QUEUED, attempts=0, send_after=now, claim_token=None, updated_at=now
+        )
+        for pk in retried:
+            transaction.on_commit(partial(enqueue_delivery, pk), robust=True)
+    return len(retried)
+
+
+def retry_message(*, message: OutboxMessage) -> bool:
+    """One failed row goes back to the queue; returns False when it was not failed."""
+    return retry_messages(messages=[message]) == 1
+
+
+def cancel_messages(*, messages: Iterable[OutboxMessage] | models.QuerySet) -> int:
+    """Queued or failed rows become cancelled and are never sent; returns how many."""
+    ids = [m.pk for m in messages]
+    now = timezone.now()
+    return (
+        OutboxMessage.objects.cancellable()
+        .filter(pk__in=ids)
+        .update(status=Status.CANCELLED, claim_token=None, updated_at=now)
+    )
