@@ -14,6 +14,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("staff/partners/", include("partners.urls")),
     path("accounts/", include("allauth.urls")),
 ]
 

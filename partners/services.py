@@ -1,0 +1,437 @@
+"""Partner services: MOU expiry notices, expiry marking and renewals (the import engineer adds
+import functions below)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from academy_portal.core.roles import PARTNERSHIPS_OFFICERS
+
+from .models import MOU
+
+logger = logging.getLogger(__name__)
+
+MOU_EXPIRY_KIND = "mou_expiry"
+DEDUP_KEY_MAX_LENGTH = 255
+
+
+# --- Expiry notices ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    name: str = ""
+    language: str = field(default_factory=lambda: settings.LANGUAGE_CODE)
+
+
+@dataclass
+class ExpiryCheckResult:
+    expired: list[MOU]
+    queued: list  # OutboxMessage rows created by this run
+
+
+def notice_threshold(days_left: int, thresholds: list[int] | None = None) -> int | None:
+    """The most urgent threshold reached `days_left` days before expiry; None before the first
+    threshold and after expiry."""
+    thresholds = settings.MOU_EXPIRY_NOTICE_DAYS if thresholds is None else thresholds
+    if days_left < 0:
+        return None
+    reached = [t for t in thresholds if days_left <= t]
+    # Only the most urgent one: a run missed for days must not send the stale, less urgent ones.
+    return min(reached) if reached else None
+
+
+def partnership_recipients() -> list[Recipient]:
+    """Active partnerships officers with an email, then PARTNERSHIPS_NOTIFY_EMAILS; one each."""
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=PARTNERSHIPS_OFFICERS)
+        .exclude(email="")
+        .distinct()
+        .order_by("pk")
+    )
+    recipients: dict[str, Recipient] = {}
+    for user in users:
+        # Staff accounts carry no language preference: they read the portal's default language.
+        name = user.get_full_name() or user.get_username()
+        recipients.setdefault(user.email.strip().lower(), Recipient(email=user.email, name=name))
+    for email in settings.PARTNERSHIPS_NOTIFY_EMAILS:
+        email = email.strip()
+        if email:
+            recipients.setdefault(email.lower(), Recipient(email=email))
+    return list(recipients.values())
+
+
+def mou_expiry_dedup_key(mou: MOU, *, threshold: int, email: str) -> str:
+    """Once per MOU, threshold, expiry date and recipient: a new expiry date notifies again."""
+    key = f"mou-expiry:{mou.pk}:{threshold}:{mou.expires_on.isoformat()}:{email.strip().lower()}"
+    if len(key) > DEDUP_KEY_MAX_LENGTH:
+        digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+        key = f"mou-expiry:{mou.pk}:{threshold}:{mou.expires_on.isoformat()}:{digest}"
+    return key
+
+
+def absolute_url(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def mou_admin_url(mou: MOU) -> str:
+    try:
+        return absolute_url(reverse("admin:partners_mou_change", args=[mou.pk]))
+    except NoReverseMatch:  # the MOU admin is not registered (e.g. a trimmed-down deployment)
+        return absolute_url(reverse("partners:institution_history", args=[mou.institution_id]))
+
+
+def render_mou_expiry_notice(
+    mou: MOU, *, threshold: int, today: dt.date, recipient: Recipient
+) -> tuple[str, str, str]:
+    """(subject, text, html) of an expiry notice, in the recipient's language."""
+    context = {
+        "mou": mou,
+        "institution": mou.institution,
+        "threshold": threshold,
+        "days_left": (mou.expires_on - today).days,
+        "today": today,
+        "recipient": recipient,
+        "mou_url": mou_admin_url(mou),
+        "history_url": absolute_url(
+            reverse("partners:institution_history", args=[mou.institution_id])
+        ),
+        "academy_name": settings.ACADEMY_NAME,
+        "language": recipient.language,
+    }
+    with translation.override(recipient.language):
+        subject = render_to_string("emails/partners/mou_expiry_subject.txt", context)
+        text = render_to_string("emails/partners/mou_expiry.txt", context)
+        html = render_to_string("emails/partners/mou_expiry.html", context)
+    return " ".join(subject.split()), text, html
+
+
+def notify_expiring_mous(*, today: dt.date | None = None) -> list:
+    """Each officer gets one notice per MOU, threshold and expiry date, for the most urgent
+    threshold reached; running again queues nothing new."""
+    from academy_portal.mail.services import queue_email
+
+    today = today or timezone.localdate()
+    thresholds = settings.MOU_EXPIRY_NOTICE_DAYS
+    if not thresholds:
+        return []
+    recipients = partnership_recipients()
+    mous = (
+        MOU.objects.expiring_within(max(thresholds), today=today)
+        # An MOU already renewed needs no reminder, even if nobody closed it yet.
+        .filter(superseded_by__isnull=True)
+        .select_related("institution")
+        .order_by("expires_on", "pk")
+    )
+    queued = []
+    with transaction.atomic():
+        for mou in mous:
+            threshold = notice_threshold((mou.expires_on - today).days, thresholds)
+            if threshold is None:
+                continue
+            if not recipients:
+                logger.warning(
+                    "MOU %s reached its %s-day expiry notice but nobody is in the %r group "
+                    "and PARTNERSHIPS_NOTIFY_EMAILS is empty",
+                    mou.pk,
+                    threshold,
+                    PARTNERSHIPS_OFFICERS,
+                )
+                continue
+            for recipient in recipients:
+                subject, text, html = render_mou_expiry_notice(
+                    mou, threshold=threshold, today=today, recipient=recipient
+                )
+                try:
+                    message, created = queue_email(
+                        to_email=recipient.email,
+                        to_name=recipient.name,
+                        subject=subject,
+                        text_body=text,
+                        html_body=html,
+                        language=recipient.language,
+                        kind=MOU_EXPIRY_KIND,
+                        dedup_key=mou_expiry_dedup_key(
+                            mou, threshold=threshold, email=recipient.email
+                        ),
+                        related=mou,
+                    )
+                except ValidationError as exc:
+                    # One mistyped address in PARTNERSHIPS_NOTIFY_EMAILS must not silence the
+                    # others; it is logged on every run until fixed.
+                    logger.error(
+                        "MOU expiry notice for MOU %s not queued for %r: %s",
+                        mou.pk,
+                        recipient.email,
+                        "; ".join(exc.messages),
+                    )
+                    continue
+                if created:
+                    queued.append(message)
+    return queued
+
+
+def _append_note(existing: str, line: str) -> str:
+    return f"{existing.rstrip()}\n{line}" if existing.strip() else line
+
+
+def mark_expired_mous(*, today: dt.date | None = None) -> list[MOU]:
+    """Active MOUs whose expiry date has passed become expired, with a dated note; each once."""
+    today = today or timezone.localdate()
+    marked = []
+    with transaction.atomic():
+        # skip_locked: a concurrent run (or a renewal holding the row) handles those rows itself.
+        for mou in MOU.objects.past_expiry(today=today).select_for_update(skip_locked=True):
+            with translation.override(settings.LANGUAGE_CODE):
+                note = str(
+                    _("%(today)s: marked expired automatically (expiry date %(expires_on)s).")
+                    % {"today": today.isoformat(), "expires_on": mou.expires_on.isoformat()}
+                )
+            mou.status = MOU.Status.EXPIRED
+            mou.renewal_notes = _append_note(mou.renewal_notes, note)
+            mou.save(update_fields=["status", "renewal_notes", "updated_at"])
+            logger.info("MOU %s (%s) marked expired", mou.pk, mou.title)
+            marked.append(mou)
+    return marked
+
+
+def check_mou_expiry(*, today: dt.date | None = None) -> ExpiryCheckResult:
+    """The daily check: close what has expired, then notify what is about to."""
+    today = today or timezone.localdate()
+    expired = mark_expired_mous(today=today)
+    queued = notify_expiring_mous(today=today)
+    return ExpiryCheckResult(expired=expired, queued=queued)
+
+
+# --- Renewals ----------------------------------------------------------------------------------
+
+
+class RenewalRefused(ValidationError):
+    """A renewal that cannot be made; the message is shown to staff as a form error."""
+
+
+def renew_mou(
+    mou: MOU,
+    *,
+    title: str | None = None,
+    signed_on: dt.date,
+    effective_from: dt.date | None = None,
+    expires_on: dt.date | None,
+    renewed_by,
+    notes: str = "",
+) -> MOU:
+    """A new MOU supersedes `mou` (same institution, unit, areas, signatories); the old one is
+    closed with a note. An MOU is renewed at most once."""
+    with transaction.atomic():
+        # The lock makes a double click or two staff renewing at once wait and then be refused.
+        old = MOU.objects.select_for_update().select_related("institution").get(pk=mou.pk)
+        successor = MOU.objects.filter(supersedes=old).first()
+        if successor is not None:
+            raise RenewalRefused(
+                _("This MOU was already renewed by “%(title)s”; renew that one instead."),
+                code="already_renewed",
+                params={"title": successor.title},
+            )
+        if old.status == MOU.Status.DRAFT:
+            raise RenewalRefused(
+                _("A draft MOU cannot be renewed: edit it, or mark it active first."),
+                code="draft",
+            )
+        if old.signed_on and signed_on < old.signed_on:
+            raise RenewalRefused(
+                _("The renewal cannot be signed before the MOU it renews (signed on %(date)s)."),
+                code="signed_before_original",
+                params={"date": old.signed_on.isoformat()},
+            )
+        today = timezone.localdate()
+        effective_from = effective_from or signed_on
+        who = renewed_by.get_full_name() or renewed_by.get_username()
+        with translation.override(settings.LANGUAGE_CODE):
+            new_note = str(
+                _("%(today)s: renews “%(title)s” (%(signed)s to %(expires)s), by %(who)s.")
+                % {
+                    "today": today.isoformat(),
+                    "title": old.title,
+                    "signed": old.signed_on.isoformat() if old.signed_on else "—",
+                    "expires": old.expires_on.isoformat() if old.expires_on else "—",
+                    "who": who,
+                }
+            )
+        new = MOU(
+            institution=old.institution,
+            title=(title or "").strip() or old.title,
+            academy_unit=old.academy_unit,
+            signed_on=signed_on,
+            effective_from=effective_from,
+            expires_on=expires_on,
+            status=(
+                MOU.Status.EXPIRED
+                if expires_on is not None and expires_on < today
+                else MOU.Status.ACTIVE
+            ),
+            areas_of_cooperation=old.areas_of_cooperation,
+            signatories=old.signatories,
+            supersedes=old,
+            renewal_notes=_append_note(new_note, notes.strip()),
+        )
+        # Raises ValidationError (shown on the form) for a duplicate title+date or bad dates.
+        new.full_clean()
+        new.save()
+
+        with translation.override(settings.LANGUAGE_CODE):
+            old_note = str(
+                _("%(today)s: renewed by “%(title)s” (%(signed)s to %(expires)s), by %(who)s.")
+                % {
+                    "today": today.isoformat(),
+                    "title": new.title,
+                    "signed": signed_on.isoformat(),
+                    "expires": expires_on.isoformat() if expires_on else "—",
+                    "who": who,
+                }
+            )
+        # A terminated MOU stays terminated; anything else in force is now closed.
+        if old.status == MOU.Status.ACTIVE:
+            old.status = MOU.Status.EXPIRED
+        old.renewal_notes = _append_note(old.renewal_notes, old_note)
+        old.save(update_fields=["status", "renewal_notes", "updated_at"])
+    mou.refresh_from_db()
+    return new
+
+
+# --- Partner history (read side) ---------------------------------------------------------------
+
+
+@dataclass
+class Participation:
+    """One expert at one forum edition: the invitation (if any) and the session roles held."""
+
+    edition: object
+    invitation: object | None = None
+    roles: list = field(default_factory=list)
+
+
+@dataclass
+class ExpertHistory:
+    expert: object
+    participations: list[Participation]
+
+
+@dataclass
+class PartnerHistory:
+    institution: object
+    mou_chains: list[list[MOU]]  # each chain oldest first, linked by `supersedes`
+    contacts: list
+    experts: list[ExpertHistory]
+    invitations_available: bool
+
+
+def _invitation_model():
+    from django.apps import apps
+
+    try:
+        return apps.get_model("forums", "Invitation")
+    except LookupError:
+        return None
+
+
+def _mou_chains(mous: list[MOU]) -> list[list[MOU]]:
+    by_pk = {m.pk: m for m in mous}
+    successor = {m.supersedes_id: m for m in mous if m.supersedes_id in by_pk}
+    chains = []
+    for mou in mous:
+        if mou.supersedes_id in by_pk:
+            continue  # not the start of a chain
+        chain, seen = [mou], {mou.pk}
+        while chain[-1].pk in successor and successor[chain[-1].pk].pk not in seen:
+            chain.append(successor[chain[-1].pk])
+            seen.add(chain[-1].pk)
+        chains.append(chain)
+
+    def start(chain):
+        first = chain[0]
+        return first.signed_on or first.effective_from or dt.date.min, first.pk
+
+    # Newest relationship first: what staff look for is the MOU in force now.
+    return sorted(chains, key=start, reverse=True)
+
+
+def partner_history(institution_id: int) -> PartnerHistory:
+    """Everything the academy did with one institution, in a fixed number of queries."""
+    from django.db.models import Prefetch
+    from django.shortcuts import get_object_or_404
+
+    from experts.models import Expert
+    from forums.models import SessionRole
+
+    from .models import Contact, Institution
+
+    invitation_model = _invitation_model()
+    expert_prefetches = [
+        Prefetch(
+            "session_roles",
+            queryset=SessionRole.objects.select_related("session__edition__forum"),
+        )
+    ]
+    if invitation_model is not None:
+        expert_prefetches.append(
+            Prefetch(
+                "invitations",
+                queryset=invitation_model.objects.select_related(
+                    "edition__forum", "offered_session"
+                ),
+            )
+        )
+    institution = get_object_or_404(
+        Institution.objects.prefetch_related(
+            Prefetch(
+                "mous",
+                queryset=MOU.objects.select_related("supersedes", "superseded_by").order_by(
+                    "signed_on", "effective_from", "pk"
+                ),
+            ),
+            Prefetch("contacts", queryset=Contact.objects.order_by("name")),
+            Prefetch(
+                "experts",
+                queryset=Expert.objects.order_by("family_name", "given_name").prefetch_related(
+                    *expert_prefetches
+                ),
+            ),
+        ),
+        pk=institution_id,
+    )
+    experts = []
+    for expert in institution.experts.all():
+        by_edition: dict[int, Participation] = {}
+        if invitation_model is not None:
+            for invitation in expert.invitations.all():
+                by_edition.setdefault(
+                    invitation.edition_id, Participation(edition=invitation.edition)
+                ).invitation = invitation
+        for role in expert.session_roles.all():
+            edition = role.session.edition
+            by_edition.setdefault(edition.pk, Participation(edition=edition)).roles.append(role)
+        participations = sorted(
+            by_edition.values(), key=lambda p: (p.edition.start_date, p.edition.pk), reverse=True
+        )
+        experts.append(ExpertHistory(expert=expert, participations=participations))
+    return PartnerHistory(
+        institution=institution,
+        mou_chains=_mou_chains(list(institution.mous.all())),
+        contacts=list(institution.contacts.all()),
+        experts=experts,
+        invitations_available=invitation_model is not None,
+    )
