@@ -211,3 +211,65 @@ class Contact(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class PartnerImport(models.Model):
+    """One upload of the MOU partner file, previewed or imported; kept as the audit trail."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("Previewed, awaiting confirmation")
+        CONFIRMED = "confirmed", _("Previewed, then imported")
+        IMPORTED = "imported", _("Imported")
+        FAILED = "failed", _("Nothing imported (errors)")
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "Excel (.xlsx)"
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+        help_text=_("Empty when run from the command line."),
+    )
+    created_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    file_format = models.CharField(_("format"), max_length=10, choices=Format.choices)
+    file_sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    # The previewed file is kept so the confirmation imports exactly the bytes that were shown.
+    stored_file = models.FileField(_("stored file"), upload_to="imports/%Y/%m/", blank=True)
+    encoding = models.CharField(_("encoding"), max_length=30, blank=True)
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_new = models.PositiveIntegerField(_("new"), default=0)
+    rows_updated = models.PositiveIntegerField(_("updated"), default=0)
+    rows_unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    rows_errors = models.PositiveIntegerField(_("errors"), default=0)
+    errors = models.JSONField(_("error list"), default=list, blank=True)
+    preview = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="confirmations",
+        verbose_name=_("confirms preview"),
+    )
+
+    class Meta:
+        verbose_name = _("partner import")
+        verbose_name_plural = _("partner imports")
+        ordering = ["-created_at", "-id"]
+        permissions = [("import_partners", _("Can import MOU partners from a file"))]
+
+    def __str__(self):
+        return (
+            f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
+            if self.created_at
+            else (self.file_name)
+        )
