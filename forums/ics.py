@@ -1,0 +1,85 @@
+"""Calendar (.ics) files for an invitation: the offered session, or the whole edition.
+
+Times carry the edition's time zone (settings.TIME_ZONE, Asia/Ho_Chi_Minh by default) as TZID with
+a VTIMEZONE block, so a calendar abroad shows the right local hour. The UID is stable per
+invitation, so a later file (changed times, a cancellation) updates the same calendar entry.
+"""
+
+import datetime as dt
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Max, Min
+from django.utils import timezone
+from icalendar import Calendar, Event, vCalAddress, vText
+
+# When an edition has no sessions yet, its days are shown as working days.
+DEFAULT_DAY_START = dt.time(8, 30)
+DEFAULT_DAY_END = dt.time(17, 30)
+
+
+def edition_time_zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def invitation_uid(invitation) -> str:
+    host = urlsplit(settings.SITE_URL).hostname or "academy-portal"
+    return f"forums-invitation-{invitation.pk}@{host}"
+
+
+def event_span(invitation) -> tuple[dt.datetime, dt.datetime, str]:
+    """(start, end, location) of what the invitation is for, in the edition's time zone."""
+    tz = edition_time_zone()
+    edition = invitation.edition
+    place = ", ".join(part for part in (edition.venue, edition.city) if part)
+    session = invitation.offered_session
+    if session is not None:
+        location = ", ".join(part for part in (session.room, place) if part)
+        return session.starts_at.astimezone(tz), session.ends_at.astimezone(tz), location
+    span = edition.sessions.aggregate(start=Min("starts_at"), end=Max("ends_at"))
+    if span["start"] and span["end"]:
+        return span["start"].astimezone(tz), span["end"].astimezone(tz), place
+    start = dt.datetime.combine(edition.start_date, DEFAULT_DAY_START, tzinfo=tz)
+    end = dt.datetime.combine(edition.end_date, DEFAULT_DAY_END, tzinfo=tz)
+    return start, end, place
+
+
+def build_invitation_ics(invitation, *, method: str = "PUBLISH") -> bytes:
+    """One VEVENT for the invitation; METHOD:CANCEL marks the entry cancelled."""
+    edition = invitation.edition
+    start, end, location = event_span(invitation)
+    cancelled = method == "CANCEL"
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//Academy Portal//Forums//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", method)
+
+    event = Event()
+    event.add("uid", invitation_uid(invitation))
+    event.add("dtstamp", timezone.now().astimezone(dt.UTC))
+    event.add("sequence", invitation.version + (1 if cancelled else 0))
+    title = edition.title
+    if invitation.offered_session is not None:
+        title = f"{invitation.offered_session.title} - {edition.title}"
+    event.add("summary", title)
+    event.add("dtstart", start)
+    event.add("dtend", end)
+    if location:
+        event.add("location", location)
+    description = "\n\n".join(p for p in (edition.theme, edition.practical_information) if p)
+    if description:
+        event.add("description", description)
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    contact = edition.contact_email or settings.ACADEMY_CONTACT_EMAIL
+    organizer = vCalAddress(f"mailto:{contact}")
+    organizer.params["cn"] = vText(settings.ACADEMY_NAME)
+    event.add("organizer", organizer)
+    attendee = vCalAddress(f"mailto:{invitation.expert.email}")
+    attendee.params["cn"] = vText(invitation.expert.full_name)
+    event.add("attendee", attendee)
+    calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()

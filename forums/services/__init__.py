@@ -1,0 +1,58 @@
+"""Forums services: every write of invitations, answers and reminders goes through here."""
+
+from .emails import render_email, validate_template_text
+from .invitations import (
+    InvalidAnswer,
+    InvitationError,
+    RSVPClosed,
+    RSVPError,
+    StaleAnswer,
+    closed_reason,
+    current_raw_token,
+    fill_places_from_waitlist,
+    find_invitation_by_token,
+    invite_expert,
+    promote_from_waitlist,
+    queue_invitation_email,
+    record_rsvp_opened,
+    reissue_token,
+    remind_invitation_now,
+    send_invitation,
+    send_invitations,
+    submit_rsvp,
+    withdraw_invitation,
+)
+from .reminders import (
+    create_default_reminder_rules,
+    expire_unanswered_invitations,
+    run_invitation_chores,
+    send_due_reminders,
+)
+
+__all__ = [
+    "InvalidAnswer",
+    "InvitationError",
+    "RSVPClosed",
+    "RSVPError",
+    "StaleAnswer",
+    "closed_reason",
+    "create_default_reminder_rules",
+    "current_raw_token",
+    "expire_unanswered_invitations",
+    "fill_places_from_waitlist",
+    "find_invitation_by_token",
+    "invite_expert",
+    "promote_from_waitlist",
+    "queue_invitation_email",
+    "record_rsvp_opened",
+    "reissue_token",
+    "remind_invitation_now",
+    "render_email",
+    "run_invitation_chores",
+    "send_due_reminders",
+    "send_invitation",
+    "send_invitations",
+    "submit_rsvp",
+    "validate_template_text",
+    "withdraw_invitation",
+]

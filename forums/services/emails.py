@@ -1,0 +1,216 @@
+"""Rendering of the editable invitation emails: text from `EmailTemplate`, HTML from a layout.
+
+Templates are written by staff, so they are rendered by a bare template engine that cannot load
+files, with a context of plain strings only (no model objects whose methods a template could
+reach), and only a short list of placeholders and tags is accepted when a template is saved.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template import Context, Engine, TemplateSyntaxError
+from django.template.defaultfilters import linebreaks_filter
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import formats, translation
+from django.utils.html import escape, urlize
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from forums.models import AttributionRule, EmailTemplate, Invitation
+from forums.models.forums import ATTRIBUTION_EXPLANATIONS
+
+PLACEHOLDERS = {
+    "honorific": _("The expert's honorific, e.g. Dr."),
+    "name": _("The expert's full name, in their name order"),
+    "formal_name": _("Honorific and full name"),
+    "edition_title": _("Title of the edition"),
+    "forum": _("Name of the forum"),
+    "theme": _("Theme of the edition"),
+    "dates": _("Dates of the edition"),
+    "venue": _("Venue and city"),
+    "deadline": _("RSVP deadline"),
+    "rsvp_link": _("The expert's personal link to answer"),
+    "personal_message": _("The personal message written when inviting"),
+    "session": _("The offered session, with its time"),
+    "role": _("The offered role, e.g. Speaker"),
+    "attribution": _("The attribution rule and what it means"),
+    "practical_information": _("Travel and venue details of the edition"),
+    "contact_email": _("Whom to write to with questions"),
+    "academy_name": _("Name of the academy"),
+    "status": _("Current status of the invitation"),
+}
+EN_DASH = "\u2013"
+ALLOWED_TAGS = {"if", "elif", "else", "endif", "comment", "endcomment"}
+
+_VARIABLE_RE = re.compile(r"{{\s*([A-Za-z_][\w.]*)")
+_TAG_RE = re.compile(r"{%\s*(\w+)")
+_IF_VARIABLE_RE = re.compile(r"{%\s*(?:el)?if\s+(?:not\s+)?([A-Za-z_]\w*)")
+
+# No loaders: a staff-written template cannot {% include %} or {% extends %} a file.
+_ENGINE = Engine(loaders=[], autoescape=False, string_if_invalid="", libraries={})
+
+
+def validate_template_text(*, subject: str, body: str) -> None:
+    """Raise ValidationError (per field) for syntax errors and unknown placeholders or tags."""
+    errors = {}
+    for field, text in (("subject", subject or ""), ("body", body or "")):
+        problems = []
+        used = {name.split(".")[0] for name in _VARIABLE_RE.findall(text)}
+        used |= set(_IF_VARIABLE_RE.findall(text))
+        unknown = sorted(used - set(PLACEHOLDERS))
+        if unknown:
+            problems.append(
+                _("Unknown placeholder(s): %(names)s. Available: %(available)s.")
+                % {"names": ", ".join(unknown), "available": ", ".join(sorted(PLACEHOLDERS))}
+            )
+        tags = sorted(set(_TAG_RE.findall(text)) - ALLOWED_TAGS)
+        if tags:
+            problems.append(
+                _("Only {%% if %%} … {%% endif %%} blocks may be used, not: %(tags)s.")
+                % {"tags": ", ".join(tags)}
+            )
+        if not problems:
+            try:
+                _ENGINE.from_string(text)
+            except TemplateSyntaxError as exc:
+                problems.append(_("The template cannot be read: %(error)s") % {"error": exc})
+        if problems:
+            errors[field] = problems
+    if errors:
+        raise ValidationError(errors)
+
+
+def rsvp_url(raw_token: str) -> str:
+    try:
+        path = reverse("forums:rsvp", args=[raw_token])
+    except NoReverseMatch:  # the RSVP pages are not mounted (e.g. a partial deployment)
+        path = f"/rsvp/{raw_token}/"
+    return f"{settings.SITE_URL}{path}"
+
+
+def format_date(value) -> str:
+    if not value:
+        return ""
+    if translation.get_language() == "vi":
+        return value.strftime("%d/%m/%Y")
+    return formats.date_format(value, "j F Y")
+
+
+def format_date_range(start, end) -> str:
+    """E.g. "3-4 December 2026" or "03/12/2026 - 04/12/2026" (en dashes), in the active language."""
+    if start == end:
+        return format_date(start)
+    if translation.get_language() != "vi" and (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}{EN_DASH}{format_date(end)}"
+    return f"{format_date(start)} {EN_DASH} {format_date(end)}"
+
+
+def format_datetime(value) -> str:
+    from django.utils import timezone
+
+    local = timezone.localtime(value)
+    return f"{format_date(local.date())} {local:%H:%M}"
+
+
+def build_context(invitation: Invitation, *, raw_token: str | None = None) -> dict[str, str]:
+    """Placeholder values for one invitation, in the active language (strings only)."""
+    edition = invitation.edition
+    expert = invitation.expert
+    session = invitation.offered_session
+    attribution_rule = session.effective_attribution if session else edition.default_attribution
+    explanation = ATTRIBUTION_EXPLANATIONS.get(attribution_rule, "")
+    session_text = ""
+    if session:
+        session_text = f"{session.title} ({format_datetime(session.starts_at)})"
+    return {
+        "honorific": expert.honorific,
+        "name": expert.full_name,
+        "formal_name": expert.formal_name,
+        "edition_title": edition.title,
+        "forum": edition.forum.name,
+        "theme": edition.theme,
+        "dates": format_date_range(edition.start_date, edition.end_date),
+        "venue": ", ".join(part for part in (edition.venue, edition.city) if part),
+        "deadline": format_date(edition.rsvp_deadline),
+        "rsvp_link": rsvp_url(raw_token) if raw_token else "",
+        "personal_message": invitation.personal_message,
+        "session": session_text,
+        "role": str(invitation.get_offered_role_display()) if invitation.offered_role else "",
+        "attribution": f"{AttributionRule(attribution_rule).label}: {explanation}".strip(": "),
+        "practical_information": edition.practical_information,
+        "contact_email": edition.contact_email or settings.ACADEMY_CONTACT_EMAIL,
+        "academy_name": settings.ACADEMY_NAME,
+        "status": str(invitation.get_status_display()),
+    }
+
+
+def find_template(kind: str, *, language: str, edition=None) -> EmailTemplate:
+    """The edition's own template if it has one, else the default; English as a last resort."""
+    candidates = EmailTemplate.objects.filter(kind=kind, language__in=[language, "en"])
+    if edition is not None:
+        candidates = candidates.filter(edition__in=[edition]) | candidates.filter(
+            edition__isnull=True
+        )
+    else:
+        candidates = candidates.filter(edition__isnull=True)
+    best = None
+    for template in candidates:
+        rank = (template.edition_id is not None, template.language == language)
+        if best is None or rank > best[0]:
+            best = (rank, template)
+    if best is None:
+        raise EmailTemplate.DoesNotExist(f"No email template of kind {kind!r}")
+    return best[1]
+
+
+@dataclass
+class RenderedEmail:
+    subject: str
+    text_body: str
+    html_body: str
+    language: str
+
+
+def render_text(text: str, context: dict[str, str]) -> str:
+    return _ENGINE.from_string(text).render(Context(context, autoescape=False))
+
+
+def text_to_html(text: str) -> str:
+    """Escaped paragraphs with links made clickable."""
+    return linebreaks_filter(mark_safe(urlize(escape(text), nofollow=True)), autoescape=False)
+
+
+def render_email(
+    kind: str,
+    invitation: Invitation,
+    *,
+    raw_token: str | None = None,
+    template: EmailTemplate | None = None,
+) -> RenderedEmail:
+    """Subject, text and HTML of one email, in the expert's preferred language."""
+    language = invitation.expert.preferred_language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        if template is None:
+            template = find_template(kind, language=language, edition=invitation.edition)
+        context = build_context(invitation, raw_token=raw_token)
+        subject = " ".join(render_text(template.subject, context).split())
+        text_body = render_text(template.body, context).strip() + "\n"
+        # Collapse the empty lines left by {% if %} blocks that were not shown.
+        text_body = re.sub(r"\n{3,}", "\n\n", text_body)
+        html_body = render_to_string(
+            "emails/layout.html",
+            {
+                "subject": subject,
+                "content": mark_safe(text_to_html(text_body)),
+                "language": language,
+                "edition": invitation.edition,
+                "contact_email": context["contact_email"],
+                "academy_name": context["academy_name"],
+            },
+        )
+    return RenderedEmail(
+        subject=subject, text_body=text_body, html_body=html_body, language=language
+    )

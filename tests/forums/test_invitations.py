@@ -1,0 +1,322 @@
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from academy_portal.mail.models import OutboxMessage
+from forums.models import Invitation, InvitationEvent, hash_token
+from forums.services import (
+    InvalidAnswer,
+    InvitationError,
+    RSVPClosed,
+    StaleAnswer,
+    fill_places_from_waitlist,
+    find_invitation_by_token,
+    invite_expert,
+    record_rsvp_opened,
+    reissue_token,
+    send_invitation,
+    send_invitations,
+    submit_rsvp,
+    withdraw_invitation,
+)
+from tests.factories import EditionFactory, ExpertFactory, SessionFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff():
+    return UserFactory(groups=["Forum coordinators"])
+
+
+def sent_invitation(edition=None, *, staff, expert=None, **kwargs):
+    invitation, _ = invite_expert(
+        edition or EditionFactory(), expert=expert or ExpertFactory(), invited_by=staff, **kwargs
+    )
+    token = send_invitation(invitation, sent_by=staff)
+    return invitation, token
+
+
+def accept(invitation, **kwargs):
+    return submit_rsvp(
+        invitation,
+        answer="accepted",
+        expected_version=invitation.version,
+        attendance="in_person",
+        privacy_consent=True,
+        **kwargs,
+    )
+
+
+def events(invitation):
+    return list(invitation.events.values_list("kind", flat=True))
+
+
+def test_inviting_twice_returns_the_existing_invitation(staff):
+    edition, expert = EditionFactory(), ExpertFactory()
+    first, created = invite_expert(edition, expert=expert, invited_by=staff)
+    again, created_again = invite_expert(
+        edition, expert=expert, invited_by=staff, personal_message="other"
+    )
+    assert created and not created_again
+    assert again.pk == first.pk
+    assert again.personal_message == ""
+    assert Invitation.objects.count() == 1
+    assert first.status == Invitation.Status.DRAFT
+    assert first.invited_by == staff
+    assert events(first) == ["created"]
+
+
+def test_invite_rejects_a_session_of_another_edition_and_a_closed_edition(staff):
+    edition = EditionFactory()
+    with pytest.raises(InvitationError, match="not part of"):
+        invite_expert(
+            edition, expert=ExpertFactory(), invited_by=staff, offered_session=SessionFactory()
+        )
+    archived = EditionFactory(status="archived")
+    with pytest.raises(InvitationError, match="not open"):
+        invite_expert(archived, expert=ExpertFactory(), invited_by=staff)
+    assert not Invitation.objects.exists()
+
+
+def test_send_issues_a_hashed_token_and_queues_the_email(staff):
+    invitation, token = sent_invitation(staff=staff)
+    assert len(token) >= 43  # 256 bits, URL-safe base64
+    assert invitation.status == Invitation.Status.SENT
+    assert invitation.sent_at is not None
+    assert invitation.token_hash == hash_token(token)
+    # The raw token is nowhere in the invitation row.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM forums_invitation WHERE id = %s", [invitation.pk])
+        row = cursor.fetchone()
+    assert all(token not in str(value) for value in row)
+    assert find_invitation_by_token(token) == invitation
+    message = OutboxMessage.objects.get(kind="invitation")
+    assert f"/rsvp/{token}/" in message.text_body
+    assert message.to_email == invitation.expert.email
+    assert message.attachments.get().filename == "invitation.ics"
+    assert events(invitation) == ["created", "sent"]
+
+
+def test_unknown_or_forged_tokens_find_nothing(staff):
+    _, token = sent_invitation(staff=staff)
+    assert find_invitation_by_token("") is None
+    assert find_invitation_by_token(token[:-1] + ("A" if token[-1] != "A" else "B")) is None
+    assert find_invitation_by_token("x" * 5000) is None
+    assert find_invitation_by_token(hash_token(token)) is None
+
+
+def test_resend_and_reissue_invalidate_the_old_link(staff):
+    invitation, first = sent_invitation(staff=staff)
+    second = send_invitation(invitation, sent_by=staff)
+    assert first != second
+    assert find_invitation_by_token(first) is None
+    assert find_invitation_by_token(second) == invitation
+    third = reissue_token(invitation, issued_by=staff)
+    assert find_invitation_by_token(second) is None
+    assert find_invitation_by_token(third) == invitation
+    assert events(invitation) == ["created", "sent", "resent", "token_reissued"]
+    assert OutboxMessage.objects.filter(kind="invitation").count() == 2
+
+
+def test_double_clicked_send_action_sends_once(staff):
+    invitation, _ = invite_expert(EditionFactory(), expert=ExpertFactory(), invited_by=staff)
+    assert send_invitations([invitation], sent_by=staff) == (1, [])
+    assert send_invitations([invitation], sent_by=staff) == (0, [])
+    assert OutboxMessage.objects.filter(kind="invitation").count() == 1
+
+
+def test_sending_to_a_planning_edition_is_refused_clearly(staff):
+    edition = EditionFactory(status="planning")
+    invitation, _ = invite_expert(edition, expert=ExpertFactory(), invited_by=staff)
+    sent, problems = send_invitations([invitation], sent_by=staff)
+    assert sent == 0
+    assert "not open" in problems[0]
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.DRAFT
+    assert not OutboxMessage.objects.exists()
+
+
+def test_withdraw_revokes_the_link_and_queues_nothing(staff):
+    invitation, token = sent_invitation(staff=staff)
+    OutboxMessage.objects.all().delete()
+    withdraw_invitation(invitation, withdrawn_by=staff)
+    assert invitation.status == Invitation.Status.WITHDRAWN
+    assert invitation.token_revoked_at is not None
+    assert not OutboxMessage.objects.exists()
+    found = find_invitation_by_token(token)
+    assert found == invitation and not found.is_answerable
+    with pytest.raises(RSVPClosed, match="withdrawn"):
+        accept(found)
+    # Sending again re-invites with a new, working link.
+    new_token = send_invitation(invitation, sent_by=staff)
+    assert find_invitation_by_token(new_token).is_answerable
+
+
+def test_accept_records_answer_and_queues_confirmation_with_ics(staff):
+    edition = EditionFactory()
+    session = SessionFactory(edition=edition)
+    invitation, _ = sent_invitation(edition, staff=staff)
+    accept(
+        invitation,
+        sessions=[session],
+        dietary_needs="  vegetarian  ",
+        arrival_date=edition.start_date - dt.timedelta(days=1),
+        departure_date=edition.end_date,
+        needs_visa_letter=True,
+        passport_name="SMITH Jane",
+        passport_nationality="AU",
+    )
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.ACCEPTED
+    assert invitation.version == 1
+    assert invitation.dietary_needs == "vegetarian"
+    assert list(invitation.sessions_attending.all()) == [session]
+    assert invitation.responded_at is not None
+    confirmation = OutboxMessage.objects.get(kind="confirmation")
+    assert confirmation.attachments.get().mimetype.startswith("text/calendar")
+    event = invitation.events.get(kind="answered")
+    assert event.by_expert and event.details["answer"] == "accepted"
+
+
+def test_double_click_is_a_no_op_and_a_second_tab_is_stale(staff):
+    invitation, _ = sent_invitation(staff=staff)
+    seen_version = invitation.version
+    accept(invitation)
+    # Same answer posted again with the old version (double click): nothing changes.
+    submit_rsvp(
+        invitation,
+        answer="accepted",
+        expected_version=seen_version,
+        attendance="in_person",
+        privacy_consent=True,
+    )
+    assert invitation.version == 1
+    assert OutboxMessage.objects.filter(kind="confirmation").count() == 1
+    assert invitation.events.filter(kind__in=["answered", "changed"]).count() == 1
+    # A different answer from a tab opened before the first answer is refused.
+    with pytest.raises(StaleAnswer) as excinfo:
+        submit_rsvp(invitation, answer="declined", expected_version=seen_version)
+    assert "another window" in str(excinfo.value.message)
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.ACCEPTED
+
+
+def test_changing_the_answer_records_a_changed_event(staff):
+    invitation, _ = sent_invitation(staff=staff)
+    submit_rsvp(invitation, answer="tentative", expected_version=0)
+    submit_rsvp(invitation, answer="declined", expected_version=1, decline_reason="Travel")
+    assert invitation.status == Invitation.Status.DECLINED
+    assert invitation.decline_reason == "Travel"
+    assert events(invitation)[-2:] == ["answered", "changed"]
+
+
+def test_bad_answers_get_clear_messages_and_change_nothing(staff):
+    edition = EditionFactory()
+    invitation, _ = sent_invitation(edition, staff=staff)
+    with pytest.raises(InvalidAnswer, match="departure date"):
+        accept(
+            invitation,
+            arrival_date=edition.start_date,
+            departure_date=edition.start_date - dt.timedelta(days=2),
+        )
+    with pytest.raises(InvalidAnswer, match="accompanying"):
+        accept(invitation, accompanying_person="Spouse")
+    with pytest.raises(InvalidAnswer, match="sessions of this event"):
+        accept(invitation, sessions=[SessionFactory()])
+    with pytest.raises(InvalidAnswer):
+        submit_rsvp(invitation, answer="maybe", expected_version=0)
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.SENT and invitation.version == 0
+    assert not OutboxMessage.objects.filter(kind="confirmation").exists()
+
+
+def test_answers_after_the_deadline_are_refused(staff):
+    edition = EditionFactory()
+    invitation, _ = sent_invitation(edition, staff=staff)
+    edition.rsvp_deadline = timezone.localdate() - dt.timedelta(days=1)
+    edition.save()
+    invitation.refresh_from_db()
+    assert invitation.deadline_passed and not invitation.is_answerable
+    with pytest.raises(RSVPClosed, match="deadline"):
+        accept(invitation)
+
+
+def test_capacity_waitlist_and_promotion(staff):
+    edition = EditionFactory(capacity=2)
+    a, _ = sent_invitation(edition, staff=staff)
+    b, _ = sent_invitation(edition, staff=staff)
+    c, _ = sent_invitation(edition, staff=staff)
+    d, _ = sent_invitation(edition, staff=staff)
+    for invitation in (a, b, c, d):
+        accept(invitation)
+    assert [i.status for i in (a, b, c, d)] == ["accepted", "accepted", "waitlisted", "waitlisted"]
+    assert c.waitlisted_at < d.waitlisted_at
+    assert OutboxMessage.objects.filter(kind="waitlisted").count() == 2
+    assert OutboxMessage.objects.filter(kind="confirmation").count() == 2
+
+    # An accepted expert declines: the first on the waitlist gets the place, and is told.
+    submit_rsvp(b, answer="declined", expected_version=b.version)
+    c.refresh_from_db()
+    d.refresh_from_db()
+    assert c.status == Invitation.Status.ACCEPTED
+    assert d.status == Invitation.Status.WAITLISTED
+    offered = OutboxMessage.objects.get(kind="place_offered")
+    assert offered.to_email == c.expert.email
+    assert "offered_place" in events(c)
+    assert Invitation.objects.filter(edition=edition, status="accepted").count() == 2
+
+    # A waitlisted expert who declines simply leaves the waitlist.
+    submit_rsvp(d, answer="declined", expected_version=d.version)
+    assert d.status == Invitation.Status.DECLINED and d.waitlisted_at is None
+
+
+def test_withdrawing_an_accepted_invitation_frees_the_place(staff):
+    edition = EditionFactory(capacity=1)
+    a, _ = sent_invitation(edition, staff=staff)
+    b, _ = sent_invitation(edition, staff=staff)
+    accept(a)
+    accept(b)
+    assert b.status == Invitation.Status.WAITLISTED
+    withdraw_invitation(a, withdrawn_by=staff)
+    b.refresh_from_db()
+    assert b.status == Invitation.Status.ACCEPTED
+
+
+def test_raising_the_capacity_fills_places_from_the_waitlist(staff):
+    edition = EditionFactory(capacity=1)
+    invitations = [sent_invitation(edition, staff=staff)[0] for _ in range(3)]
+    for invitation in invitations:
+        accept(invitation)
+    edition.capacity = 2
+    edition.save()
+    promoted = fill_places_from_waitlist(edition, actor=staff)
+    assert [p.pk for p in promoted] == [invitations[1].pk]
+    assert edition.invitations.filter(status="waitlisted").count() == 1
+
+
+def test_record_rsvp_opened_is_throttled_and_changes_nothing(staff):
+    invitation, _ = sent_invitation(staff=staff)
+    before = Invitation.objects.values().get(pk=invitation.pk)
+    record_rsvp_opened(invitation)
+    record_rsvp_opened(invitation)
+    assert invitation.events.filter(kind=InvitationEvent.Kind.OPENED).count() == 1
+    assert Invitation.objects.values().get(pk=invitation.pk) == before
+    InvitationEvent.objects.filter(kind="opened").update(
+        created_at=timezone.now() - dt.timedelta(hours=2)
+    )
+    record_rsvp_opened(invitation)
+    assert invitation.events.filter(kind=InvitationEvent.Kind.OPENED).count() == 2
+
+
+def test_queued_mail_is_delivered_in_the_experts_language(staff, mailoutbox):
+    from academy_portal.mail.services import sweep_outbox
+
+    expert = ExpertFactory(preferred_language="vi")
+    sent_invitation(staff=staff, expert=expert)
+    sweep_outbox()
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].subject.startswith("Thư mời:")
+    assert mailoutbox[0].to[0].endswith(f"<{expert.email}>")
