@@ -220,6 +220,27 @@ def check_mou_expiry(*, today: dt.date | None = None) -> ExpiryCheckResult:
 # --- Renewals ----------------------------------------------------------------------------------
 
 
+def _log_renewal(*, old: MOU, new: MOU, user) -> None:
+    # The admin's own "History" of both MOUs then shows who renewed what, and when.
+    from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+
+    with translation.override(settings.LANGUAGE_CODE):
+        LogEntry.objects.log_actions(
+            user.pk,
+            [new],
+            ADDITION,
+            str(_("Renewal of “%(title)s”.") % {"title": old.title}),
+            single_object=True,
+        )
+        LogEntry.objects.log_actions(
+            user.pk,
+            [old],
+            CHANGE,
+            str(_("Renewed by “%(title)s”.") % {"title": new.title}),
+            single_object=True,
+        )
+
+
 class RenewalRefused(ValidationError):
     """A renewal that cannot be made; the message is shown to staff as a form error."""
 
@@ -308,6 +329,7 @@ def renew_mou(
             old.status = MOU.Status.EXPIRED
         old.renewal_notes = _append_note(old.renewal_notes, old_note)
         old.save(update_fields=["status", "renewal_notes", "updated_at"])
+        _log_renewal(old=old, new=new, user=renewed_by)
     mou.refresh_from_db()
     return new
 

@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -63,6 +64,11 @@ def test_renewal_creates_a_superseding_mou_and_keeps_the_old_one_in_history(old_
     assert old_mou.superseded_by == new
     assert old_mou.renewal_notes.startswith("Original signed in Hà Nội.\n")
     assert "renewed by “MOU on maritime research 2026-2031”" in old_mou.renewal_notes
+    # Both MOUs' admin history says who did it.
+    entries = {int(e.object_id): e for e in LogEntry.objects.filter(user=officer).order_by("pk")}
+    assert entries[new.pk].action_flag == ADDITION
+    assert entries[new.pk].get_change_message() == "Renewal of “MOU on maritime research”."
+    assert entries[old_mou.pk].action_flag == CHANGE
 
 
 def test_renewal_keeps_the_title_when_none_is_given(old_mou, officer):
