@@ -232,6 +232,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "partners.tasks.check_mou_expiry",
         "schedule": crontab(hour=7, minute=0),
     },
+    "forums-reminders-and-expiry": {
+        "task": "forums.tasks.send_due_reminders",
+        "schedule": crontab(minute=15),
+    },
 }
 
 # Portal behaviour
