@@ -1,8 +1,10 @@
 import datetime as dt
+import threading
 
 import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -233,3 +235,41 @@ def test_mou_admin_page_offers_renew_and_history(client, old_mou, officer):
     renew(old_mou, officer)
     page = client.get(reverse("admin:partners_mou_change", args=[old_mou.pk])).content.decode()
     assert renew_url(old_mou) not in page  # already renewed: nothing to offer
+
+
+def test_two_officers_renewing_at_once_make_one_renewal(require_postgres, transactional_db):
+    # Real concurrency needs row locks: PostgreSQL only (SQLite serialises writers anyway).
+    today = timezone.localdate()
+    mou = MOUFactory(signed_on=today - dt.timedelta(days=1800), expires_on=today)
+    officers = [
+        UserFactory(username=f"officer{i}", groups=[PARTNERSHIPS_OFFICERS]) for i in range(2)
+    ]
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def attempt(officer):
+        try:
+            barrier.wait()
+            new = services.renew_mou(
+                mou,
+                title=f"Renewal by {officer.username}",
+                signed_on=today,
+                expires_on=today + dt.timedelta(days=1800),
+                renewed_by=officer,
+            )
+            outcomes.append(("renewed", new.pk))
+        except services.RenewalRefused as exc:
+            outcomes.append(("refused", exc.messages[0]))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(o,)) for o in officers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(kind for kind, _ in outcomes) == ["refused", "renewed"]
+    assert MOU.objects.filter(supersedes=mou).count() == 1
+    refused = next(detail for kind, detail in outcomes if kind == "refused")
+    assert "already renewed" in refused
