@@ -69,6 +69,8 @@ def read_sheet(data: bytes, *, file_name: str = "", file_format: str | None = No
     sheet = _read_xlsx(data) if file_format == "xlsx" else _read_csv(data)
     if not any(h.strip() for h in sheet.header):
         raise ImportFileError(_("The first row must hold the column headers; it is empty."))
+    if not sheet.rows:
+        raise ImportFileError(_("The file has column headers but no rows to import."))
     return sheet
 
 

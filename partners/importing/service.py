@@ -608,22 +608,24 @@ def import_partner_file(
         record.file_format, record.encoding = sheet.file_format, sheet.encoding
         record.rows_total = len(sheet.rows)
         rows, errors, written = parse_rows(sheet)
-        outcome.errors = errors
-        if not errors:
-            outcome = _plan_and_write(outcome, rows, written, dry_run=dry_run, progress=progress)
+        # Plan the valid rows even when others failed, so the preview lists every problem.
+        outcome = _plan_and_write(
+            outcome, rows, written, errors=errors, dry_run=dry_run, progress=progress
+        )
     except ImportFileError as exc:
         outcome.file_error = str(exc.message)
     _finish(outcome, data=data, keep_file=keep_file and dry_run and outcome.ok)
     return outcome
 
 
-def _plan_and_write(outcome, rows, written, *, dry_run, progress):
+def _plan_and_write(outcome, rows, written, *, errors, dry_run, progress):
+    outcome.errors = list(errors)
     try:
         with transaction.atomic():
             plan = plan_import(rows, written, progress=progress)
-            outcome.errors = plan.errors
+            outcome.errors += plan.errors
             outcome.rows = plan.rows
-            if not plan.errors and not dry_run:
+            if not outcome.errors and not dry_run:
                 apply_plan(plan, progress=progress, total=len(rows))
     except DatabaseError as exc:
         # Everything written so far rolled back with the transaction.
