@@ -148,7 +148,7 @@ def build_context(invitation: Invitation, *, raw_token: str | None = None) -> di
 
 
 def find_template(kind: str, *, language: str, edition=None) -> EmailTemplate:
-    """The edition's own template if it has one, else the default; English as a last resort."""
+    """In the expert's language first (edition's own, then default); English as a last resort."""
     candidates = EmailTemplate.objects.filter(kind=kind, language__in=[language, "en"])
     if edition is not None:
         candidates = candidates.filter(edition__in=[edition]) | candidates.filter(
@@ -158,7 +158,7 @@ def find_template(kind: str, *, language: str, edition=None) -> EmailTemplate:
         candidates = candidates.filter(edition__isnull=True)
     best = None
     for template in candidates:
-        rank = (template.edition_id is not None, template.language == language)
+        rank = (template.language == language, template.edition_id is not None)
         if best is None or rank > best[0]:
             best = (rank, template)
     if best is None:
