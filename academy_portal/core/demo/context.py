@@ -1,0 +1,58 @@
+"""The state shared by the demo steps, and the change-detecting upsert they all use."""
+
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import models
+
+# Changing the seed changes every generated expert; keep it fixed so re-runs change nothing.
+DEMO_SEED = "academy-portal-demo-v1"
+DEFAULT_DEMO_PASSWORD = "academy-demo-2026"
+
+
+@dataclass
+class DemoContext:
+    today: date
+    password: str
+    forums: dict = field(default_factory=dict)  # slug -> Forum
+    editions: dict = field(default_factory=dict)  # (forum slug, number) -> Edition
+    institutions: dict = field(default_factory=dict)  # data key -> Institution
+    areas: dict = field(default_factory=dict)  # name -> ExpertiseArea
+    experts: list = field(default_factory=list)  # in generation order (deterministic)
+    users: list = field(default_factory=list)  # dicts: username, role, password shown
+    notes: list = field(default_factory=list)  # extra lines the command prints at the end
+    changes: Counter = field(default_factory=Counter)  # "created"/"updated" per model
+
+    def rng(self, step: str) -> random.Random:
+        """A generator per step, so adding a step never reshuffles the others' data."""
+        return random.Random(f"{DEMO_SEED}:{step}")
+
+    @property
+    def upcoming_edition(self):
+        """The upcoming East Sea Conference (15th), open for invitations."""
+        from .data import EAST_SEA
+
+        return self.editions[(EAST_SEA, 15)]
+
+
+def upsert(ctx: DemoContext, model: type[models.Model], *, lookup: dict, values: dict):
+    """Create the row or bring it to `values`, saving only when something differs.
+
+    Saving only real changes keeps `updated_at` still on a re-run, so a second run changes nothing.
+    """
+    obj = model.objects.filter(**lookup).first()
+    label = model._meta.label
+    if obj is None:
+        obj = model(**lookup, **values)
+        obj.save()
+        ctx.changes[f"{label} created"] += 1
+        return obj
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    if changed:
+        for name in changed:
+            setattr(obj, name, values[name])
+        obj.save()
+        ctx.changes[f"{label} updated"] += 1
+    return obj

@@ -1,0 +1,60 @@
+"""`manage.py load_demo`: fictional forums, partners, experts and staff logins to try the portal."""
+
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from academy_portal.core.demo import build_demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo data (forums, editions, partners, MOUs, experts, staff users). "
+        "Safe to run again: it brings demo rows back to their demo state and adds nothing twice."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Load even where this looks like production (DEBUG off, real SECRET_KEY).",
+        )
+
+    def handle(self, *args, force=False, **options):
+        looks_like_production = (
+            not settings.DEBUG and settings.SECRET_KEY != settings.INSECURE_DEV_SECRET_KEY
+        )
+        if looks_like_production and not force:
+            raise CommandError(
+                "This looks like a production deployment (DEBUG is off and SECRET_KEY is set). "
+                "load_demo creates staff accounts with a published password. To load it anyway "
+                "(e.g. on a staging server), set DEMO_ADMIN_PASSWORD and pass --force."
+            )
+        started = time.monotonic()
+        summary = build_demo()
+        elapsed = time.monotonic() - started
+
+        write = self.stdout.write
+        changes = summary["changes"]
+        write(self.style.SUCCESS(f"Demo data loaded in {elapsed:.1f}s."))
+        write("  " + ", ".join(f"{n} {label}" for label, n in summary["counts"].items()))
+        write(
+            "  MOUs by status: " + ", ".join(f"{n} {s}" for s, n in summary["mou_statuses"].items())
+        )
+        write(
+            "  Changes this run: "
+            + (", ".join(f"{n} {what}" for what, n in changes.items()) or "none (already loaded)")
+        )
+        edition = summary["upcoming_edition"]
+        write(
+            f"  Upcoming: {edition} — {edition.start_date:%d %b %Y}, {edition.city}; "
+            f"{edition.get_status_display().lower()}, RSVP by {edition.rsvp_deadline:%d %b %Y}"
+        )
+        write("")
+        write(self.style.MIGRATE_HEADING("Staff logins (demo only):"))
+        for user in summary["users"]:
+            password = user["password"] or "(changed since it was created; left as it is)"
+            write(f"  {user['username']:<13} {password:<20} {user['role']}")
+        for note in summary["notes"]:
+            write(note)

@@ -1,0 +1,267 @@
+import datetime as dt
+import hashlib
+import io
+import time
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+from django.utils import timezone
+
+from academy_portal.core import roles
+from academy_portal.core.demo import DEFAULT_DEMO_PASSWORD, build_demo
+from experts.models import Expert, ExpertiseArea
+from forums.models import AttributionRule, Edition, Forum, Session, SessionRole
+from partners.models import MOU, Contact, Institution
+
+DEMO_MODELS = [
+    Forum,
+    Edition,
+    Session,
+    SessionRole,
+    ExpertiseArea,
+    Expert,
+    Institution,
+    Contact,
+    MOU,
+]
+
+
+def load_demo(*args) -> str:
+    out = io.StringIO()
+    call_command("load_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def snapshot() -> tuple[dict, str]:
+    """Row counts and a checksum over every field value (timestamps included) of the demo rows."""
+    counts, digest = {}, hashlib.sha256()
+    user_model = get_user_model()
+    for model in [*DEMO_MODELS, user_model]:
+        fields = [f.attname for f in model._meta.concrete_fields]
+        rows = list(model.objects.order_by("pk").values_list(*fields))
+        counts[model._meta.label] = len(rows)
+        digest.update(repr(rows).encode())
+    digest.update(
+        repr(list(Expert.expertise_areas.through.objects.order_by("pk").values_list())).encode()
+    )
+    digest.update(
+        repr(list(user_model.groups.through.objects.order_by("pk").values_list())).encode()
+    )
+    return counts, digest.hexdigest()
+
+
+@pytest.fixture
+def demo(db):
+    return build_demo()
+
+
+def test_running_load_demo_twice_changes_nothing(db):
+    first_output = load_demo()
+    before = snapshot()
+    second_output = load_demo()
+    assert snapshot() == before
+    assert "none (already loaded)" in second_output
+    assert "created" in first_output
+
+
+def test_load_demo_prints_summary_and_logins(db, monkeypatch):
+    monkeypatch.delenv("DEMO_ADMIN_PASSWORD", raising=False)
+    output = load_demo()
+    assert "200 experts" in output
+    assert "4 forums" in output
+    for username in ("admin", "viewer", "coordinator", "partnerships"):
+        assert username in output
+    assert DEFAULT_DEMO_PASSWORD in output
+    assert "The 15th International Conference on the South China Sea" in output
+
+
+def test_load_demo_is_fast(db):
+    started = time.monotonic()
+    load_demo()
+    # A few seconds on a laptop; the bound is loose so slow CI machines do not flake.
+    assert time.monotonic() - started < 15
+
+
+def test_demo_users_can_sign_in_to_the_admin_with_their_roles(demo, client):
+    user_model = get_user_model()
+    admin = user_model.objects.get(username="admin")
+    assert admin.is_superuser and admin.is_staff
+    expected_groups = {
+        "viewer": roles.VIEWERS,
+        "coordinator": roles.FORUM_COORDINATORS,
+        "partnerships": roles.PARTNERSHIPS_OFFICERS,
+    }
+    for username, group in expected_groups.items():
+        user = user_model.objects.get(username=username)
+        assert user.is_staff and not user.is_superuser
+        assert list(user.groups.values_list("name", flat=True)) == [group]
+        assert user.check_password(DEFAULT_DEMO_PASSWORD)
+    assert client.login(username="viewer", password=DEFAULT_DEMO_PASSWORD)
+    assert client.get("/admin/").status_code == 200
+
+
+def test_admin_password_comes_from_the_environment(db, monkeypatch):
+    monkeypatch.setenv("DEMO_ADMIN_PASSWORD", "a-local-secret-9431")
+    output = load_demo()
+    assert "a-local-secret-9431" in output
+    assert get_user_model().objects.get(username="admin").check_password("a-local-secret-9431")
+
+
+def test_rerun_never_resets_a_changed_password(db, monkeypatch):
+    monkeypatch.delenv("DEMO_ADMIN_PASSWORD", raising=False)
+    load_demo()
+    admin = get_user_model().objects.get(username="admin")
+    admin.set_password("my own password 2027")
+    admin.save()
+
+    output = load_demo()
+
+    admin.refresh_from_db()
+    assert admin.check_password("my own password 2027")
+    admin_line = next(line for line in output.splitlines() if line.strip().startswith("admin"))
+    assert DEFAULT_DEMO_PASSWORD not in admin_line
+    assert "changed" in admin_line
+
+
+def test_refuses_a_production_like_deployment_unless_forced(db):
+    with override_settings(DEBUG=False, SECRET_KEY="p" * 50):
+        with pytest.raises(CommandError, match="--force"):
+            load_demo()
+        assert not Expert.objects.exists()
+        load_demo("--force")
+    assert Expert.objects.count() == 200
+
+
+def test_forums_and_editions_are_consistent_with_today(demo):
+    today = timezone.localdate()
+    editions = {
+        slug: list(Edition.objects.filter(forum__slug=slug).order_by("number"))
+        for slug in Forum.objects.values_list("slug", flat=True)
+    }
+    assert len(editions) == 4
+    assert [e.number for e in editions["east-sea-conference"]] == list(range(1, 16))
+    assert len(editions["ocean-dialogue"]) == 11
+    assert len(editions["mekong-forum"]) >= 3
+    assert len(editions["sinology-symposium"]) >= 3
+    first_east_sea = editions["east-sea-conference"][0]
+    assert first_east_sea.start_date.year == 2009
+    assert [e.start_date.year for e in editions["east-sea-conference"][:14]] == list(
+        range(2009, 2023)
+    )
+
+    for edition in Edition.objects.all():
+        if edition.end_date < today:
+            assert edition.status in (Edition.Status.HELD, Edition.Status.ARCHIVED), edition
+        else:
+            assert edition.status not in (Edition.Status.HELD, Edition.Status.ARCHIVED), edition
+        if edition.rsvp_deadline:
+            assert edition.rsvp_deadline <= edition.start_date
+        if edition.status == Edition.Status.INVITATIONS_OPEN:
+            assert edition.rsvp_deadline >= today
+        if edition.status == Edition.Status.CLOSED:
+            assert edition.rsvp_deadline < today <= edition.end_date
+    statuses = set(Edition.objects.values_list("status", flat=True))
+    assert statuses == set(Edition.Status.values)
+
+    upcoming = editions["east-sea-conference"][14]
+    assert upcoming == demo["upcoming_edition"]
+    assert upcoming.status == Edition.Status.INVITATIONS_OPEN
+    assert upcoming in Edition.objects.upcoming()
+    assert today + dt.timedelta(days=14) <= upcoming.rsvp_deadline < upcoming.start_date
+    assert upcoming.capacity and upcoming.capacity > 100
+    assert upcoming.practical_information
+    assert {e.city for e in Edition.objects.all()} >= {"Hà Nội", "Đà Nẵng", "Hồ Chí Minh City"}
+
+
+def test_upcoming_edition_has_a_full_programme(demo):
+    sessions = list(demo["upcoming_edition"].sessions.prefetch_related("roles"))
+    kinds = [s.kind for s in sessions]
+    assert kinds.count(Session.Kind.OPENING) == 1
+    assert kinds.count(Session.Kind.PLENARY) == 1
+    assert 5 <= kinds.count(Session.Kind.PANEL) <= 7
+    roundtable = next(s for s in sessions if s.kind == Session.Kind.ROUNDTABLE)
+    assert roundtable.effective_attribution == AttributionRule.CHATHAM_HOUSE
+    assert "Closed-door" in roundtable.description
+    for session in sessions:
+        assert session.starts_at < session.ends_at
+        assert session.starts_at.date() >= demo["upcoming_edition"].start_date
+        role_kinds = [r.role for r in session.roles.all()]
+        assert SessionRole.Role.SPEAKER in role_kinds
+        if session.kind in (Session.Kind.PANEL, Session.Kind.ROUNDTABLE):
+            assert role_kinds.count(SessionRole.Role.MODERATOR) == 1
+    # Nobody is booked twice on the same programme.
+    experts = [r.expert_id for s in sessions for r in s.roles.all()]
+    assert len(experts) == len(set(experts))
+
+
+def test_partners_and_mous_cover_every_status(demo):
+    today = timezone.localdate()
+    assert 35 <= Institution.objects.count() <= 45
+    assert Institution.objects.values("country").distinct().count() >= 15
+    assert set(Institution.objects.values_list("kind", flat=True)) == set(Institution.Kind.values)
+    native_names = " ".join(Institution.objects.values_list("native_name", flat=True))
+    for sample in (
+        "Viện",
+        "研究",
+        "연구",
+        "études",
+    ):  # Vietnamese, Chinese/Japanese, Korean, French
+        assert sample in native_names
+    assert not Institution.objects.filter(contacts__isnull=True).exists()
+
+    stored = set(MOU.objects.values_list("status", flat=True))
+    assert stored == set(MOU.Status.values)
+    assert MOU.objects.expiring().count() >= 3
+    assert MOU.objects.expiring_within(30).exists()
+    assert not MOU.objects.past_expiry().exists()  # stored statuses agree with the dates
+    assert MOU.objects.filter(status=MOU.Status.ACTIVE, expires_on__isnull=True).exists()
+    assert MOU.objects.filter(status=MOU.Status.EXPIRED, expires_on__lt=today).exists()
+    assert not MOU.objects.filter(status=MOU.Status.DRAFT, signed_on__isnull=False).exists()
+    renewal = MOU.objects.filter(supersedes__isnull=False).select_related("supersedes").first()
+    assert renewal is not None
+    assert renewal.institution_id == renewal.supersedes.institution_id
+    assert renewal.supersedes.status == MOU.Status.EXPIRED
+    assert renewal.effective_from > renewal.supersedes.expires_on
+    assert {m.display_status for m in MOU.objects.all()} >= {MOU.EXPIRING}
+
+
+def test_experts_are_varied_and_fictional(demo):
+    experts = list(Expert.objects.select_related("affiliation").prefetch_related("expertise_areas"))
+    assert len(experts) == 200
+    assert 10 <= ExpertiseArea.objects.count() <= 14
+    vietnamese = [e for e in experts if e.nationality == "VN"]
+    assert len(vietnamese) >= 60
+    assert all(e.name_order == Expert.NameOrder.FAMILY_FIRST for e in vietnamese)
+    assert any("Nguyễn" in e.full_name for e in vietnamese)
+    assert any(e.full_name.startswith("Đ") or "ễ" in e.full_name for e in vietnamese)
+    assert "Nguyễn Hùng Sơn" not in {e.full_name for e in experts}  # a real person's name
+    assert {e.nationality.code for e in experts} >= {"VN", "CN", "JP", "KR", "US", "FR", "AU"}
+    assert any(e.name_order == Expert.NameOrder.GIVEN_FIRST for e in experts)
+    assert {e.preferred_language for e in experts} == {"en", "vi"}
+    assert len({e.capacity for e in experts}) == len(Expert.Capacity.values)
+    assert all(e.email.endswith(".example") for e in experts)
+    assert all(e.affiliation_name for e in experts)
+    assert all(e.expertise_areas.all() for e in experts)
+    assert len({e.full_name for e in experts}) == 200
+
+
+def test_every_demo_row_passes_model_validation(demo):
+    for model in DEMO_MODELS:
+        for obj in model.objects.all():
+            obj.full_clean()
+
+
+def test_a_later_day_moves_dates_without_duplicating(demo):
+    counts, _ = snapshot()
+    later = timezone.localdate() + dt.timedelta(days=400)
+
+    summary = build_demo(today=later)
+
+    assert snapshot()[0] == counts
+    upcoming = summary["upcoming_edition"]
+    assert upcoming.start_date > later
+    assert upcoming.rsvp_deadline >= later
+    assert MOU.objects.expiring(today=later).exists()
+    assert not MOU.objects.past_expiry(today=later).exists()
