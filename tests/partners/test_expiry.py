@@ -119,6 +119,21 @@ def test_notice_lists_what_the_officer_needs_with_a_link_to_the_admin(officers):
     assert "&lt;" not in message.text_body  # the text part is not HTML-escaped
 
 
+def test_notice_text_parts_are_not_html_escaped_but_the_html_part_is(officers):
+    mou = expiring_mou(
+        0, institution=InstitutionFactory(name="Research & Policy <Centre>"), title="A & B"
+    )
+    recipient = services.Recipient(email="x@academy.test")
+
+    subject, text, html = services.render_mou_expiry_notice(
+        mou, threshold=7, today=TODAY, recipient=recipient
+    )
+
+    assert subject == "MOU with Research & Policy <Centre> expires today: A & B"
+    assert "Research & Policy <Centre>" in text
+    assert "Research &amp; Policy &lt;Centre&gt;" in html
+
+
 def test_notice_is_rendered_in_the_recipients_language(officers):
     mou = expiring_mou(7)
     recipient = services.Recipient(email="vi@academy.test", name="Chị Hoa", language="vi")
