@@ -1,0 +1,116 @@
+"""/healthz: what a load balancer or uptime monitor sees. Only the outside world is faked:
+a database driver that fails, a broker on a closed port, a broker folder that is gone."""
+
+import pytest
+from django.db import OperationalError, connections
+from django.test import override_settings
+from django.urls import reverse
+
+from academy_portal.celery import app as celery_app
+
+CLOSED_PORT_BROKER = "redis://127.0.0.1:1/0"
+
+
+@pytest.fixture
+def broker_url():
+    """Point Celery (and the settings health.py reads) at another broker for one test."""
+    conf = celery_app.conf
+    saved = {
+        "broker_url": conf.broker_url,
+        "broker_transport_options": conf.get("broker_transport_options"),
+    }
+    overrides = []
+
+    def use(url: str, **transport_options):
+        conf.update(broker_url=url, broker_transport_options=transport_options)
+        override = override_settings(
+            CELERY_BROKER_URL=url, CELERY_BROKER_TRANSPORT_OPTIONS=transport_options
+        )
+        override.enable()
+        overrides.append(override)
+
+    yield use
+    conf.update(saved)
+    for override in reversed(overrides):
+        override.disable()
+
+
+def test_healthy_portal_answers_200_naming_each_check(client, db):
+    response = client.get(reverse("healthz"))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "broker": "ok"}}
+    assert "no-cache" in response["Cache-Control"]  # a cached "ok" would hide an outage
+
+
+def test_unreachable_database_answers_503_naming_the_database(client, db, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OperationalError("connection to server at 127.0.0.1, port 5432 failed")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(connections["default"], "cursor", refuse)
+        response = client.get(reverse("healthz"))
+    # The undo leaves the original bound method as an instance attribute; drop it.
+    vars(connections["default"]).pop("cursor", None)
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["checks"]["broker"] == "ok"
+    assert body["checks"]["database"].startswith("OperationalError")
+    assert "5432" in body["checks"]["database"]
+
+
+def test_unreachable_broker_answers_503_naming_the_broker(client, db, broker_url):
+    broker_url(CLOSED_PORT_BROKER)
+
+    response = client.get(reverse("healthz"))
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["checks"]["database"] == "ok"
+    assert body["checks"]["broker"] != "ok"
+    assert "Error" in body["checks"]["broker"]
+
+
+def test_missing_filesystem_broker_folder_answers_503(client, db, broker_url, tmp_path):
+    gone = tmp_path / "celery" / "out"
+    broker_url(
+        "filesystem://",
+        data_folder_in=str(gone),
+        data_folder_out=str(gone),
+        processed_folder=str(tmp_path / "processed"),
+    )
+
+    response = client.get(reverse("healthz"))
+
+    assert response.status_code == 503
+    assert str(gone) in response.json()["checks"]["broker"]
+
+
+def test_working_filesystem_broker_folder_is_ok(client, db, broker_url, tmp_path):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    broker_url(
+        "filesystem://",
+        data_folder_in=str(folder),
+        data_folder_out=str(folder),
+        processed_folder=str(tmp_path),
+    )
+
+    response = client.get(reverse("healthz"))
+
+    assert response.status_code == 200, response.json()
+
+
+def test_healthz_is_not_redirected_to_https(client, db):
+    # Load balancers probe over plain HTTP inside the network, even with SSL redirect on.
+    with override_settings(SECURE_SSL_REDIRECT=True):
+        assert client.get(reverse("healthz")).status_code == 200
+        assert client.get(reverse("home")).status_code == 301
+
+
+def test_healthz_only_answers_get(client, db):
+    assert client.post(reverse("healthz")).status_code == 405
