@@ -5,10 +5,6 @@ from django.urls import include, path
 
 from academy_portal.core import views as core_views
 
-admin.site.site_header = "Academy Portal"
-admin.site.site_title = "Academy Portal"
-admin.site.index_title = "Staff home"
-
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),

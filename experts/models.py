@@ -95,7 +95,11 @@ class Expert(models.Model):
         verbose_name_plural = _("experts")
         ordering = ["family_name", "given_name"]
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="experts_expert_unique_email_ci"),
+            models.UniqueConstraint(
+                Lower("email"),
+                name="experts_expert_unique_email_ci",
+                violation_error_message=_("An expert with this email address already exists."),
+            ),
             models.CheckConstraint(
                 condition=Q(consent_to_contact=False) | Q(consent_given_on__isnull=False),
                 name="experts_expert_consent_has_date",

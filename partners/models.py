@@ -46,7 +46,12 @@ class Institution(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                Lower("name"), "country", name="partners_institution_unique_name_country"
+                Lower("name"),
+                "country",
+                name="partners_institution_unique_name_country",
+                violation_error_message=_(
+                    "An institution with this name already exists in this country."
+                ),
             ),
         ]
 
@@ -155,6 +160,7 @@ class MOU(models.Model):
             models.CheckConstraint(
                 condition=~Q(supersedes=F("id")),
                 name="partners_mou_not_superseding_itself",
+                violation_error_message=_("An MOU cannot supersede itself."),
             ),
         ]
 

@@ -1,0 +1,158 @@
+"""Staff admin for forums, their editions, sessions and who speaks in them."""
+
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from academy_portal.core.admin import FoldedSearchMixin
+from forums.models import Edition, Forum, Session, SessionRole
+
+
+class EditionListFilter(admin.RelatedFieldListFilter):
+    """Editions by name ("OD 11: ..."), with their forums fetched in the same query."""
+
+    def field_choices(self, field, request, model_admin):
+        editions = Edition.objects.select_related("forum").order_by("forum__name", "-number")
+        return [(edition.pk, str(edition)) for edition in editions]
+
+
+class SessionInline(admin.TabularInline):
+    model = Session
+    fields = ("title", "kind", "starts_at", "ends_at", "room", "attribution")
+    extra = 0
+    show_change_link = True
+
+
+class SessionRoleInline(admin.TabularInline):
+    model = SessionRole
+    fields = ("expert", "role", "order")
+    autocomplete_fields = ("expert",)
+    extra = 0
+
+
+@admin.register(Forum)
+class ForumAdmin(admin.ModelAdmin):
+    # Explicit: the annotated (GROUP BY) queryset would otherwise count as unordered.
+    ordering = ("name",)
+    list_display = ("name", "short_name", "organising_unit", "track", "active", "edition_count")
+    list_filter = ("active", "track", "organising_unit")
+    search_fields = ("name", "short_name")
+    prepopulated_fields = {"slug": ("short_name",)}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(edition_total=Count("editions"))
+
+    @admin.display(description=_("editions"), ordering="edition_total")
+    def edition_count(self, obj):
+        return obj.edition_total
+
+
+@admin.register(Edition)
+class EditionAdmin(admin.ModelAdmin):
+    # Explicit: the annotated (GROUP BY) queryset would otherwise count as unordered.
+    ordering = ("-start_date",)
+    list_display = (
+        "__str__",
+        "start_date",
+        "end_date",
+        "city",
+        "format",
+        "status",
+        "capacity",
+        "rsvp_deadline",
+        "session_count",
+    )
+    list_filter = ("forum", "status", "format")
+    search_fields = ("title", "theme", "city", "venue", "forum__name", "forum__short_name")
+    date_hierarchy = "start_date"
+    inlines = (SessionInline,)
+    fieldsets = (
+        (None, {"fields": ("forum", "number", "title", "theme", "status")}),
+        (
+            _("Dates and place"),
+            {"fields": (("start_date", "end_date"), "city", "venue", "format")},
+        ),
+        (
+            _("Invitations"),
+            {
+                "fields": (
+                    "capacity",
+                    "rsvp_deadline",
+                    "default_attribution",
+                    "allows_accompanying_person",
+                    "contact_email",
+                    "practical_information",
+                )
+            },
+        ),
+    )
+
+    def get_queryset(self, request):
+        # The forum is part of every edition's name, so it is always fetched with it
+        # (changelist, autocomplete and filters alike).
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("forum")
+            .annotate(session_total=Count("sessions"))
+        )
+
+    @admin.display(description=_("sessions"), ordering="session_total")
+    def session_count(self, obj):
+        return obj.session_total
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    # Explicit: the annotated (GROUP BY) queryset would otherwise count as unordered.
+    ordering = ("starts_at",)
+    list_display = (
+        "title",
+        "edition",
+        "kind",
+        "starts_at",
+        "ends_at",
+        "room",
+        "attribution_display",
+        "role_count",
+    )
+    list_select_related = ("edition__forum",)
+    list_filter = (("edition", EditionListFilter), "kind", "edition__forum")
+    search_fields = ("title", "description", "room", "edition__title")
+    autocomplete_fields = ("edition",)
+    inlines = (SessionRoleInline,)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("edition__forum")
+            .annotate(role_total=Count("roles"))
+        )
+
+    @admin.display(description=_("attribution rule"))
+    def attribution_display(self, obj):
+        return obj.effective_attribution_label
+
+    @admin.display(description=_("speakers and chairs"), ordering="role_total")
+    def role_count(self, obj):
+        return obj.role_total
+
+
+@admin.register(SessionRole)
+class SessionRoleAdmin(FoldedSearchMixin, admin.ModelAdmin):
+    folded_search_field = "expert__search_text"
+    list_display = ("expert", "role", "session", "edition_display", "order")
+    list_select_related = ("expert", "session__edition__forum")
+    list_filter = ("role", ("session__edition", EditionListFilter))
+    search_fields = (
+        "expert__given_name",
+        "expert__family_name",
+        "expert__email",
+        "session__title",
+    )
+    autocomplete_fields = ("session", "expert")
+
+    @admin.display(description=_("edition"), ordering="session__edition__start_date")
+    def edition_display(self, obj):
+        return obj.session.edition
