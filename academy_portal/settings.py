@@ -196,6 +196,8 @@ ACCOUNT_SIGNUP_FIELDS = ["email*"]
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_ADAPTER = "academy_portal.core.adapters.AccountAdapter"
+# Asking for a code creates the account of an expert on file (and only of one).
+ACCOUNT_FORMS = {"request_login_code": "experts.forms.ExpertRequestLoginCodeForm"}
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 
 # Celery: Redis in production; kombu's filesystem transport under var/ otherwise, so a

@@ -12,6 +12,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("staff/partners/", include("partners.urls")),
     path("accounts/", include("allauth.urls")),
+    path("", include("experts.urls")),
+    path("", include("forums.urls")),
 ]
 
 if settings.DEBUG:

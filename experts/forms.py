@@ -1,0 +1,63 @@
+from allauth.account.forms import RequestLoginCodeForm
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Expert, ExpertiseArea, Language
+from .services import ensure_expert_user
+
+
+class ExpertRequestLoginCodeForm(RequestLoginCodeForm):
+    """allauth's "email me a sign-in code" form, creating the account of an expert on file.
+
+    Unknown emails get no account: allauth then answers exactly as for a known one (no
+    enumeration) and emails the address that there is no account for it.
+    """
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data.get("email")
+        if email:
+            ensure_expert_user(email=email)
+        return super().clean_email()
+
+
+class ExpertProfileForm(forms.Form):
+    position = forms.CharField(
+        label=_("Position"),
+        max_length=Expert._meta.get_field("position").max_length,
+        required=False,
+        help_text=_("e.g. Senior Fellow, Director of the Maritime Programme"),
+    )
+    affiliation_text = forms.CharField(
+        label=_("Affiliation"),
+        max_length=Expert._meta.get_field("affiliation_text").max_length,
+        required=False,
+        help_text=_("Your institution, as you would like it printed on name badges."),
+    )
+    expertise_areas = forms.ModelMultipleChoiceField(
+        label=_("Areas of expertise"),
+        queryset=ExpertiseArea.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    bio = forms.CharField(
+        label=_("Short bio"),
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("A few sentences; used in programmes and introductions."),
+    )
+    preferred_language = forms.ChoiceField(
+        label=_("Preferred language for emails and pages"),
+        choices=Language.choices,
+        widget=forms.RadioSelect,
+    )
+
+    @classmethod
+    def initial_for(cls, expert: Expert) -> dict:
+        return {
+            "position": expert.position,
+            "affiliation_text": expert.affiliation_text,
+            "expertise_areas": list(expert.expertise_areas.all()),
+            "bio": expert.bio,
+            "preferred_language": expert.preferred_language,
+        }
