@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from academy_portal.core.admin import CountryListFilter, FoldedSearchMixin
 from academy_portal.core.text import normalize_text
 
+from .admin_import import ExportActionsMixin
 from .models import MOU, Contact, Institution
 
 
@@ -164,7 +165,8 @@ class ContactInline(admin.TabularInline):
 
 
 @admin.register(Institution)
-class InstitutionAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class InstitutionAdmin(ExportActionsMixin, FoldedSearchMixin, admin.ModelAdmin):
+    export_what = "institutions"
     form = InstitutionAdminForm
     # Explicit: the annotated (GROUP BY) queryset would otherwise count as unordered.
     ordering = ("name",)
@@ -206,7 +208,8 @@ class InstitutionAdmin(FoldedSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(MOU)
-class MOUAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class MOUAdmin(ExportActionsMixin, FoldedSearchMixin, admin.ModelAdmin):
+    export_what = "mous"
     form = MOUAdminForm
     folded_search_field = "institution__search_text"
     list_display = (
@@ -264,7 +267,8 @@ class MOUAdmin(FoldedSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class ContactAdmin(ExportActionsMixin, FoldedSearchMixin, admin.ModelAdmin):
+    export_what = "contacts"
     folded_search_field = "institution__search_text"
     list_display = ("name", "position", "institution", "email", "phone")
     list_select_related = ("institution",)

@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html_join
@@ -42,14 +43,8 @@ class PartnerFileForm(forms.Form):
         limit = settings.IMPORT_MAX_FILE_SIZE
         if upload.size > limit:
             raise forms.ValidationError(
-                _(
-                    "The file is %(size)s MB; the limit is %(limit)s MB. "
-                    "Split it into smaller files."
-                )
-                % {
-                    "size": f"{upload.size / 1024 / 1024:.1f}",
-                    "limit": f"{limit / 1024 / 1024:.0f}",
-                }
+                _("The file is %(size)s; the limit is %(limit)s. Split it into smaller files.")
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
             )
         return upload
 

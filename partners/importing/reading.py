@@ -13,6 +13,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from .errors import ImportFileError
@@ -56,8 +57,8 @@ def read_sheet(data: bytes, *, file_name: str = "", file_format: str | None = No
     limit = settings.IMPORT_MAX_FILE_SIZE
     if len(data) > limit:
         raise ImportFileError(
-            _("The file is %(size)s MB; the limit is %(limit)s MB. Split it into smaller files.")
-            % {"size": f"{len(data) / 1024 / 1024:.1f}", "limit": f"{limit / 1024 / 1024:.0f}"}
+            _("The file is %(size)s; the limit is %(limit)s. Split it into smaller files.")
+            % {"size": filesizeformat(len(data)), "limit": filesizeformat(limit)}
         )
     if not data.strip():
         raise ImportFileError(_("The file is empty."))

@@ -343,7 +343,7 @@ def test_files_over_the_size_limit_are_refused_before_parsing(settings):
 def test_a_real_eleven_megabyte_file_is_refused():
     data = b"x" * (11 * 1024 * 1024)
     outcome = run(data, file_name="big.csv")
-    assert "The file is 11.0 MB; the limit is 10 MB" in outcome.file_error
+    assert "The file is 11.0\xa0MB; the limit is 10.0\xa0MB" in outcome.file_error
 
 
 def test_xlsx_with_only_a_header_or_old_xls_is_explained():
