@@ -77,7 +77,7 @@ class MOUFlatResource(EscapedExportResource):
         )
 
     def get_queryset(self):
-        return self.filter_export(MOU.objects.order_by("institution__name", "title", "pk"))
+        return MOU.objects.order_by("institution__name", "title", "pk")
 
     def dehydrate_institution_name(self, mou):
         return mou.institution.name
@@ -137,7 +137,7 @@ class InstitutionResource(EscapedExportResource):
         export_order = fields
 
     def get_queryset(self):
-        return Institution.objects.prefetch_related("mous").order_by("name", "pk")
+        return Institution.objects.order_by("name", "pk")
 
     def filter_export(self, queryset, **kwargs):
         return queryset.prefetch_related("mous")
@@ -162,7 +162,7 @@ class ContactResource(EscapedExportResource):
         export_order = fields
 
     def get_queryset(self):
-        return Contact.objects.select_related("institution").order_by("institution__name", "name")
+        return Contact.objects.order_by("institution__name", "name", "pk")
 
     def filter_export(self, queryset, **kwargs):
         return queryset.select_related("institution")
