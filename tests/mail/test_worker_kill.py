@@ -1,0 +1,130 @@
+"""A real worker killed with SIGKILL in the middle of a burst of invitations loses no email.
+
+Real services only: a Celery worker subprocess (prefork, concurrency 2) on Redis and this
+test's PostgreSQL database, and a local aiosmtpd server that records what it receives.
+
+The bound on duplicates follows from the outbox design (academy_portal/mail/services.py): a
+task claims a batch (its own row plus up to OUTBOX_TASK_BATCH_SIZE - 1 due rows) and sends the
+rows one by one, recording each "sent" right after the server's 250. Rows of the batch not yet
+sent at the kill were never delivered, so the sweep's requeue sends them once. Only a row
+between "250" and its UPDATE can be delivered twice: at most one per worker process, so at
+most `concurrency` duplicates, however big the batches are.
+"""
+
+import collections
+import time
+
+import pytest
+from django.db import transaction
+
+from academy_portal.mail.models import OutboxMessage
+from forums.models import Invitation
+from forums.services import invite_expert, send_invitation
+from tests.factories import EditionFactory, ExpertFactory, InstitutionFactory, UserFactory
+from tests.support.fixtures import *  # noqa: F403  (pytest fixtures)
+
+INVITATIONS = 500
+CONCURRENCY = 2
+TASK_BATCH_SIZE = 50
+SENDING_TIMEOUT = 5  # seconds before the sweep takes back rows a dead worker held
+KILL_AFTER = 150  # delivered messages seen before the SIGKILL
+
+
+def wait_until(condition, *, timeout: float, poll: float = 0.1, what: str):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(poll)
+
+
+def queue_invitations(edition, *, count: int, staff) -> list[int]:
+    """Invite and send `count` experts, 50 to a transaction (on-commit enqueues the tasks)."""
+    institution = InstitutionFactory()
+    ids = []
+    for start in range(0, count, 50):
+        with transaction.atomic():
+            for n in range(start, min(start + 50, count)):
+                expert = ExpertFactory(email=f"kill-test-{n}@experts.test", affiliation=institution)
+                invitation, _ = invite_expert(edition, expert=expert, invited_by=staff)
+                send_invitation(invitation, sent_by=staff)
+                ids.append(invitation.pk)
+    return ids
+
+
+@pytest.mark.slow
+def test_sigkilled_worker_loses_no_invitation_and_duplicates_at_most_one_per_process(
+    default_email_templates, smtp_server, start_worker, broker
+):
+    started = time.monotonic()
+    staff = UserFactory()
+    edition = EditionFactory(capacity=INVITATIONS)
+    queue_invitations(edition, count=INVITATIONS, staff=staff)
+    print(f"\nqueued {INVITATIONS} invitations in {time.monotonic() - started:.1f}s")
+    outbox = OutboxMessage.objects.filter(kind="invitation")
+    assert outbox.count() == INVITATIONS
+    assert not outbox.exclude(status=OutboxMessage.Status.QUEUED).exists()
+    expected_ids = {str(pk) for pk in outbox.values_list("pk", flat=True)}
+    expected_recipients = {f"kill-test-{n}@experts.test" for n in range(INVITATIONS)}
+
+    env = {
+        "OUTBOX_SENDING_TIMEOUT": str(SENDING_TIMEOUT),
+        "OUTBOX_TASK_BATCH_SIZE": str(TASK_BATCH_SIZE),
+    }
+    first = start_worker(concurrency=CONCURRENCY, **env)
+    first_started = time.monotonic()
+    wait_until(
+        lambda: smtp_server.count() >= KILL_AFTER,
+        timeout=60,
+        poll=0.005,
+        what=f"{KILL_AFTER} messages from the first worker",
+    )
+    first.kill()
+    killed_at = time.monotonic()
+    received_at_kill = smtp_server.count()
+    by_status = collections.Counter(outbox.values_list("status", flat=True))
+    print(
+        f"SIGKILL {killed_at - first_started:.2f}s after the worker started, "
+        f"{received_at_kill} of {INVITATIONS} delivered; rows: {dict(by_status)}"
+    )
+    assert received_at_kill < INVITATIONS, "the worker finished before the kill: nothing tested"
+    # The rows the dead worker held stay "sending" (never "sent" without a delivery) ...
+    stuck = by_status[OutboxMessage.Status.SENDING]
+    assert stuck <= CONCURRENCY * TASK_BATCH_SIZE
+    assert by_status[OutboxMessage.Status.SENT] <= received_at_kill
+
+    # ... until a new worker's sweep, after OUTBOX_SENDING_TIMEOUT, takes them back.
+    start_worker(concurrency=CONCURRENCY, **env)
+    from academy_portal.mail.tasks import sweep_outbox
+
+    def everything_sent() -> bool:
+        if time.monotonic() - killed_at > SENDING_TIMEOUT:
+            sweep_outbox.delay()  # what beat does every minute
+        return not outbox.exclude(status=OutboxMessage.Status.SENT).exists()
+
+    wait_until(everything_sent, timeout=90, poll=1.5, what="every outbox row to be sent")
+    time.sleep(1)  # a straggler duplicate would land now (none should be in flight)
+
+    messages = smtp_server.messages
+    received_ids = collections.Counter(m.outbox_id for m in messages)
+    recipients = {rcpt for m in messages for rcpt in m.rcpt_tos}
+    duplicates = len(messages) - len(received_ids)
+    print(
+        f"delivered {len(messages)} messages for {len(received_ids)} invitations; "
+        f"{duplicates} duplicate(s) (bound: {CONCURRENCY}); {stuck} rows were stuck at the kill; "
+        f"test took {time.monotonic() - started:.1f}s"
+    )
+    assert set(received_ids) == expected_ids, "an invitation email was lost"
+    assert recipients == expected_recipients
+    assert duplicates <= CONCURRENCY, {k: v for k, v in received_ids.items() if v > 1}
+    # Every duplicate is a row the dead worker held, and it went out under one Message-ID.
+    for outbox_id, times in received_ids.items():
+        if times > 1:
+            assert len({m.message_id for m in messages if m.outbox_id == outbox_id}) == 1
+    assert Invitation.objects.filter(edition=edition, status=Invitation.Status.SENT).count() == (
+        INVITATIONS
+    )
+    assert time.monotonic() - started < 180

@@ -1,0 +1,1 @@
+"""Real services for reliability tests and benches: a recording SMTP server and a Celery worker."""

@@ -1,0 +1,109 @@
+"""Pytest fixtures around the real services of tests/support (import them into a test module).
+
+Celery runs tasks eagerly under pytest (settings.CELERY_TASK_ALWAYS_EAGER); `broker` turns that
+off for one test so on-commit enqueues really go to Redis, where a real worker takes them.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+
+from tests.support.smtp import RecordingSMTPServer
+from tests.support.worker import CeleryWorker
+
+__all__ = ["broker", "default_email_templates", "smtp_server", "start_worker", "worker_env"]
+
+
+@pytest.fixture
+def smtp_server():
+    """A running recording SMTP server on a free local port; stopped after the test."""
+    server = RecordingSMTPServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def default_email_templates(django_db_blocker):
+    """The forums' default email templates, also after a transactional test's flush.
+
+    They come from a data migration, which the flush at the end of a transactional test wipes
+    (post_migrate restores only roles, sites and content types): reinstall them before and
+    after, so neither this test nor a later one finds them missing."""
+    from forums.models import EmailTemplate
+    from forums.services.default_templates import install_default_email_templates
+
+    with django_db_blocker.unblock():
+        install_default_email_templates(EmailTemplate)
+    yield
+    with django_db_blocker.unblock():
+        install_default_email_templates(EmailTemplate)
+
+
+def database_url() -> str:
+    """DATABASE_URL of the database this test uses (pytest-django's test_<name>)."""
+    db = settings.DATABASES["default"]
+    auth = quote(db.get("USER") or "", safe="")
+    if db.get("PASSWORD"):
+        auth += ":" + quote(db["PASSWORD"], safe="")
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or 5432
+    return f"postgres://{auth}@{host}:{port}/{quote(db['NAME'], safe='')}"
+
+
+@pytest.fixture
+def broker(require_redis):
+    """Publish tasks to the real Redis broker of this run, emptied before and after the test."""
+    import redis
+
+    from academy_portal.celery import app
+
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    client.flushdb()
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    yield app
+    app.conf.task_always_eager = eager
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture
+def worker_env(transactional_db, require_postgres, broker, smtp_server, tmp_path):
+    """Environment for a worker subprocess sharing this test's database, broker and SMTP."""
+    return {
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "EMAIL_URL": smtp_server.url,
+        "EMAIL_TIMEOUT": "10",
+        "SITE_URL": settings.SITE_URL,
+        "VAR_DIR": str(tmp_path / "worker-var"),
+        # A production-like worker: real broker, real batches.
+        "TESTING": "0",
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "LOG_LEVEL": "INFO",
+    }
+
+
+@pytest.fixture
+def start_worker(worker_env, tmp_path):
+    """start_worker(**env_overrides) -> a ready CeleryWorker; all are stopped after the test.
+
+    Stopped before the test database is flushed and dropped (it depends on transactional_db),
+    so no worker connection outlives the test."""
+    workers: list[CeleryWorker] = []
+
+    def start(*, concurrency: int = 2, **overrides: str) -> CeleryWorker:
+        worker = CeleryWorker(
+            env={**worker_env, **overrides},
+            log_path=tmp_path / f"worker-{len(workers) + 1}.log",
+            concurrency=concurrency,
+        )
+        workers.append(worker)
+        return worker.start(wait_ready=60)
+
+    yield start
+    for worker in workers:
+        worker.stop(timeout=15)
