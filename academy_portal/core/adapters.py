@@ -12,6 +12,10 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         return False
 
+    def format_email_subject(self, subject):
+        # Our subjects name the portal already; the Sites framework's "[example.com]" would not.
+        return str(subject).strip()
+
     def get_login_redirect_url(self, request):
         # Experts land on their own page; staff keep the default.
         from experts.services import expert_for_user

@@ -1,0 +1,125 @@
+"""Experts sign in with a code sent by email; accounts exist only for experts on file."""
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import ExpertFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+User = get_user_model()
+# allauth's codes look like "TDDL-HNCF".
+CODE_RE = re.compile(r"^\s*([A-Z0-9]{3,8}(?:-[A-Z0-9]{3,8})?)\s*$", re.MULTILINE)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()  # allauth's own rate limits live in the cache
+    yield
+    cache.clear()
+
+
+def request_code(client, email):
+    return client.post(reverse("account_request_login_code"), {"email": email})
+
+
+def code_from(message) -> str:
+    match = CODE_RE.search(message.body)
+    assert match, message.body
+    return match.group(1)
+
+
+def test_known_expert_gets_an_account_and_signs_in_with_the_emailed_code(client):
+    expert = ExpertFactory(email="le.thi.hoa@example.org")
+    response = request_code(client, "Le.Thi.Hoa@Example.org")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_confirm_login_code"))
+
+    user = User.objects.get(email="le.thi.hoa@example.org")
+    assert not user.is_staff
+    assert not user.has_usable_password()
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [expert.email]
+    assert mail.outbox[0].subject == "Your sign-in code for the Academy Portal"
+    assert "example.com" not in mail.outbox[0].body
+    code = code_from(mail.outbox[0])
+
+    confirm = client.post(reverse("account_confirm_login_code"), {"code": code})
+    assert confirm.status_code == 302
+    assert confirm["Location"] == reverse("experts:me")
+    me = client.get(confirm["Location"])
+    assert me.status_code == 200
+    assert expert.family_name in me.content.decode()
+
+
+def test_a_second_code_request_reuses_the_account(client):
+    expert = ExpertFactory()
+    request_code(client, expert.email)
+    request_code(Client(), expert.email)  # e.g. from the phone after the laptop
+    assert User.objects.filter(email=expert.email).count() == 1
+    assert len(mail.outbox) == 2
+
+
+def test_unknown_email_gets_no_account_and_no_code(client):
+    response = request_code(client, "stranger@example.org")
+    # The same answer as for an expert: the form does not reveal who is on file.
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_confirm_login_code"))
+    assert not User.objects.filter(email__iexact="stranger@example.org").exists()
+    assert len(mail.outbox) == 1
+    body = mail.outbox[0].body
+    assert "no expert account for this address" in body
+    assert not CODE_RE.search(body)
+    assert "signup" not in body
+    page = client.get(response["Location"])
+    assert "If stranger@example.org belongs to an invited expert" in page.content.decode()
+    # Guessing a code leads nowhere.
+    client.post(reverse("account_confirm_login_code"), {"code": "ABC123"})
+    assert "_auth_user_id" not in client.session
+
+
+def test_wrong_code_is_refused(client):
+    expert = ExpertFactory()
+    request_code(client, expert.email)
+    response = client.post(reverse("account_confirm_login_code"), {"code": "WRONG1"})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
+def test_deactivated_expert_account_stays_closed(client):
+    expert = ExpertFactory()
+    UserFactory(username="gone", email=expert.email, is_staff=False, is_active=False)
+    request_code(client, expert.email)
+    assert User.objects.filter(email=expert.email).count() == 1
+    assert not any(CODE_RE.search(m.body) for m in mail.outbox)
+
+
+def test_public_sign_up_is_closed(client):
+    response = client.post(reverse("account_signup"), {"email": "new@example.org"}, follow=True)
+    assert not User.objects.filter(email="new@example.org").exists()
+    assert response.status_code == 200
+
+
+def test_sign_in_pages_use_the_portal_layout(client):
+    for name in ("account_login", "account_request_login_code"):
+        response = client.get(reverse(name))
+        assert response.status_code == 200
+        text = response.content.decode()
+        assert "css/rsvp.css" in text
+        assert 'class="site-header"' in text
+        assert "<script" not in text
+
+
+def test_expert_account_cannot_enter_the_admin(client):
+    expert = ExpertFactory()
+    request_code(client, expert.email)
+    client.post(reverse("account_confirm_login_code"), {"code": code_from(mail.outbox[0])})
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
