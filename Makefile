@@ -1,37 +1,79 @@
-# Academy Portal: `make run` starts the portal with demo data; `make test` runs the suite.
+# Academy Portal. On a fresh machine with Python 3.11+ and make:
+#   make run    creates .venv, installs, migrates, loads demo data, starts web + Celery worker + beat
+#   make test   runs the test suite (SQLite and the filesystem broker; nothing else to install)
+# Settings come from the environment (see README.md); PORT/HOST choose where the web server listens.
 SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+VAR_DIR ?= $(CURDIR)/var
+PYTEST_ARGS ?=
+export VAR_DIR
 
-.PHONY: run test lint format migrate demo worker beat web clean-var messages
+.PHONY: help run test lint format check migrate demo web worker beat messages clean-var venv
+
+help:
+	@echo "make run       start the portal with demo data (web + Celery worker + beat)"
+	@echo "make test      run the test suite"
+	@echo "make lint      ruff check + ruff format --check"
+	@echo "make format    apply ruff fixes and formatting"
+	@echo "make messages  update and compile the Vietnamese translations"
+	@echo "make clean-var delete the local SQLite database, broker folders and mail (var/)"
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || { \
+	  echo "Academy Portal needs Python 3.11 or newer; $(PYTHON) is $$($(PYTHON) -V 2>&1)." >&2; \
+	  echo "Run e.g. 'make run PYTHON=python3.12'." >&2; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { \
+	  echo "Could not create $(VENV). On Debian/Ubuntu: apt-get install python3-venv" >&2; exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
-	touch $@
+	@touch $@
 
 venv: $(BIN)/.installed
 
 migrate: venv
-	$(BIN)/python manage.py migrate --noinput
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
 
+# The summary (with the logins) is kept so `make run` can repeat it once the server is up.
 demo: migrate
-	$(BIN)/python manage.py load_demo
+	@mkdir -p $(VAR_DIR)
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py load_demo | tee $(VAR_DIR)/demo-summary.txt
 
-# Web + Celery worker + beat in one terminal; Ctrl-C stops all three.
+web: venv
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+worker: venv
+	DEBUG=$${DEBUG:-1} $(BIN)/celery -A academy_portal worker --loglevel=INFO --concurrency=2
+
+beat: venv
+	DEBUG=$${DEBUG:-1} $(BIN)/celery -A academy_portal beat --loglevel=INFO
+
+# Web + Celery worker + beat in one terminal; Ctrl-C stops all three. Once /healthz answers,
+# the URL and the logins are printed again so they are not lost in the start-up logs.
 run: demo
-	@echo
-	@echo "  Academy Portal: http://$(HOST):$(PORT)/admin/  (login printed above)"
-	@echo "  Health:         http://$(HOST):$(PORT)/healthz"
-	@echo
-	@trap 'kill 0' EXIT INT TERM; \
-	DEBUG=$${DEBUG:-1} $(BIN)/celery -A academy_portal worker --loglevel=INFO --concurrency=2 & \
-	DEBUG=$${DEBUG:-1} $(BIN)/celery -A academy_portal beat --loglevel=INFO & \
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT) & \
+	@trap 'trap - EXIT INT TERM; kill 0 2>/dev/null' EXIT INT TERM; \
+	export DEBUG=$${DEBUG:-1}; \
+	$(BIN)/celery -A academy_portal worker --loglevel=INFO --concurrency=2 & \
+	$(BIN)/celery -A academy_portal beat --loglevel=INFO & \
+	$(BIN)/python manage.py runserver $(HOST):$(PORT) & \
+	for _ in $$(seq 120); do \
+	  $(BIN)/python -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' \
+	    http://$(HOST):$(PORT)/healthz 2>/dev/null && break; \
+	  sleep 0.5; \
+	done; \
+	echo; \
+	echo "  ================================================================"; \
+	echo "  Academy Portal is running:  http://$(HOST):$(PORT)/"; \
+	echo "  Staff admin:                http://$(HOST):$(PORT)/admin/"; \
+	echo "  Health:                     http://$(HOST):$(PORT)/healthz"; \
+	sed -n '/Staff logins/,$$p' $(VAR_DIR)/demo-summary.txt | sed 's/^/  /'; \
+	echo "  Emails are written to $(VAR_DIR)/mail/. Ctrl-C stops web, worker and beat."; \
+	echo "  ================================================================"; \
+	echo; \
 	wait
 
 test: venv
@@ -45,6 +87,12 @@ format: venv
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+check: venv
+	$(BIN)/python manage.py check
+
 messages: venv
-	$(BIN)/python manage.py makemessages -l vi --ignore=.venv --ignore=var
+	$(BIN)/python manage.py makemessages -l vi --ignore=.venv --ignore=var --ignore=tests
 	$(BIN)/python manage.py compilemessages -l vi --ignore=.venv
+
+clean-var:
+	rm -rf $(VAR_DIR)
