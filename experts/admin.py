@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from academy_portal.core.admin import CountryListFilter, FoldedSearchMixin
 from academy_portal.core.text import normalize_text
+from forums.admin.invitations import NotInvitedToFilter, invite_to_edition
 
 from .models import Expert, ExpertiseArea
 
@@ -83,7 +84,9 @@ class ExpertAdmin(FoldedSearchMixin, admin.ModelAdmin):
         "expertise_areas",
         "preferred_language",
         "consent_to_contact",
+        NotInvitedToFilter,
     )
+    actions = (invite_to_edition,)
     search_fields = (
         "given_name",
         "family_name",

@@ -1,0 +1,336 @@
+import re
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.urls import reverse
+
+from academy_portal.mail.models import OutboxMessage
+from forums.models import EmailTemplate, Invitation
+from forums.services import find_invitation_by_token, invite_expert, send_invitation, submit_rsvp
+from tests.factories import EditionFactory, ExpertFactory, SessionFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+EXPERTS_URL = reverse("admin:experts_expert_changelist")
+INVITATIONS_URL = reverse("admin:forums_invitation_changelist")
+
+
+@pytest.fixture
+def coordinator():
+    return UserFactory(groups=["Forum coordinators"])
+
+
+@pytest.fixture
+def viewer():
+    return UserFactory(groups=["Viewers"])
+
+
+@pytest.fixture
+def coordinator_client(client, coordinator):
+    client.force_login(coordinator)
+    return client
+
+
+def invite_post(client, experts, **data):
+    payload = {"action": "invite_to_edition", ACTION_CHECKBOX_NAME: [e.pk for e in experts]}
+    payload.update(data)
+    return client.post(EXPERTS_URL, payload)
+
+
+def make_sent(edition, staff, **expert_kwargs):
+    invitation, _ = invite_expert(edition, expert=ExpertFactory(**expert_kwargs), invited_by=staff)
+    send_invitation(invitation, sent_by=staff)
+    return invitation
+
+
+# --- inviting from the expert list ---------------------------------------------------------
+
+
+def test_invite_action_previews_in_each_language_then_invites_and_sends(coordinator_client):
+    edition = EditionFactory(title="The 16th Ocean Dialogue")
+    session = SessionFactory(edition=edition, title="Panel 1: Blue economy")
+    english = ExpertFactory(preferred_language="en", given_name="Jane", family_name="Smith")
+    vietnamese = ExpertFactory(
+        preferred_language="vi",
+        given_name="Hùng Sơn",
+        family_name="Nguyễn",
+        name_order="family_first",
+    )
+    experts = [english, vietnamese]
+
+    response = invite_post(coordinator_client, experts)
+    assert response.status_code == 200
+    assert "Invite experts to an edition" in response.content.decode()
+    assert not Invitation.objects.exists()
+
+    form = {
+        "edition": edition.pk,
+        "offered_session": session.pk,
+        "offered_role": "speaker",
+        "personal_message": "We would value your view.",
+    }
+    response = invite_post(coordinator_client, experts, _preview="1", **form)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Invitation: The 16th Ocean Dialogue" in page
+    assert "Thư mời: The 16th Ocean Dialogue" in page
+    assert "We would value your view." in page
+    assert not Invitation.objects.exists() and not OutboxMessage.objects.exists()
+
+    response = invite_post(coordinator_client, experts, _confirm="1", **form)
+    assert response.status_code == 302
+    assert response["Location"] == f"{INVITATIONS_URL}?edition__id__exact={edition.pk}"
+    invitations = Invitation.objects.filter(edition=edition)
+    assert invitations.count() == 2
+    assert set(invitations.values_list("status", flat=True)) == {"sent"}
+    assert set(invitations.values_list("offered_role", flat=True)) == {"speaker"}
+    assert OutboxMessage.objects.filter(kind="invitation").count() == 2
+    assert OutboxMessage.objects.get(to_email=vietnamese.email).subject.startswith("Thư mời")
+
+    # A double click on "Invite and send" sends nothing more and says so.
+    response = invite_post(coordinator_client, experts, _confirm="1", **form)
+    assert OutboxMessage.objects.filter(kind="invitation").count() == 2
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert any("Already invited" in m for m in messages)
+
+
+def test_invite_form_errors_are_shown_and_nothing_is_created(coordinator_client):
+    edition = EditionFactory()
+    other_session = SessionFactory()
+    response = invite_post(
+        coordinator_client,
+        [ExpertFactory()],
+        _confirm="1",
+        edition=edition.pk,
+        offered_session=other_session.pk,
+    )
+    assert response.status_code == 200
+    assert "Choose a session of the selected edition" in response.content.decode()
+    response = invite_post(coordinator_client, [ExpertFactory()], _preview="1", edition="")
+    assert "This field is required" in response.content.decode()
+    assert not Invitation.objects.exists()
+
+
+def test_only_open_editions_are_offered(coordinator_client):
+    open_edition = EditionFactory(title="Open one")
+    EditionFactory(title="Planning one", status="planning")
+    page = invite_post(coordinator_client, [ExpertFactory()]).content.decode()
+    assert "Open one" in page and "Planning one" not in page
+    assert open_edition.pk
+
+
+def test_edition_page_links_to_invite_and_to_its_invitations(coordinator_client):
+    edition = EditionFactory()
+    invited = ExpertFactory(given_name="Already", family_name="Invited")
+    ExpertFactory(given_name="Not", family_name="Yet")
+    invite_expert(edition, expert=invited, invited_by=None)
+    page = coordinator_client.get(
+        reverse("admin:forums_edition_change", args=[edition.pk])
+    ).content.decode()
+    assert f"{EXPERTS_URL}?not_invited_to={edition.pk}" in page
+    assert f"{INVITATIONS_URL}?edition__id__exact={edition.pk}" in page
+    listing = coordinator_client.get(EXPERTS_URL, {"not_invited_to": edition.pk}).content.decode()
+    assert "Not Yet" in listing and "Already Invited" not in listing
+
+
+def test_viewers_cannot_invite_or_act(client, viewer, coordinator):
+    client.force_login(viewer)
+    edition = EditionFactory()
+    invite_post(client, [ExpertFactory()], _confirm="1", edition=edition.pk)
+    assert not Invitation.objects.exists()
+    invitation = make_sent(edition, coordinator)
+    response = client.get(INVITATIONS_URL)
+    assert response.status_code == 200
+    assert 'name="action"' not in response.content.decode()
+    client.post(
+        INVITATIONS_URL,
+        {"action": "withdraw_selected", ACTION_CHECKBOX_NAME: [invitation.pk], "_confirm": "1"},
+    )
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.SENT
+    assert (
+        client.get(reverse("admin:forums_invitation_change", args=[invitation.pk])).status_code
+        == 200
+    )
+
+
+# --- the invitation list --------------------------------------------------------------------
+
+
+def test_changelist_counts_by_status_for_the_filtered_edition(coordinator_client, coordinator):
+    edition = EditionFactory(capacity=1)
+    a, b, c = (make_sent(edition, coordinator) for _ in range(3))
+    submit_rsvp(a, answer="accepted", expected_version=0, attendance="in_person")
+    submit_rsvp(b, answer="accepted", expected_version=0, attendance="in_person")
+    make_sent(EditionFactory(), coordinator)  # another edition: not counted
+    response = coordinator_client.get(INVITATIONS_URL, {"edition__id__exact": edition.pk})
+    counts = {item["status"]: item["count"] for item in response.context["status_counts"]}
+    assert counts["accepted"] == 1 and counts["waitlisted"] == 1 and counts["sent"] == 1
+    assert response.context["status_total"] == 3
+    assert "capacity 1" in response.content.decode()
+    assert c.status == "sent"
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+def test_changelist_query_count_is_constant(
+    coordinator_client, coordinator, django_assert_max_num_queries, rows
+):
+    edition = EditionFactory()
+    for _ in range(rows):
+        make_sent(edition, coordinator)
+    with django_assert_max_num_queries(10):
+        response = coordinator_client.get(INVITATIONS_URL, {"edition__id__exact": edition.pk})
+    assert response.status_code == 200
+    assert len(response.context["cl"].result_list) == rows
+
+
+def test_search_folds_vietnamese_diacritics(coordinator_client, coordinator):
+    edition = EditionFactory()
+    make_sent(edition, coordinator, given_name="Hùng Sơn", family_name="Nguyễn")
+    make_sent(edition, coordinator, given_name="Jane", family_name="Smith")
+    response = coordinator_client.get(INVITATIONS_URL, {"q": "nguyen hung"})
+    names = [i.expert.full_name for i in response.context["cl"].result_list]
+    assert names == ["Hùng Sơn Nguyễn"]
+
+
+def test_status_and_visa_filters(coordinator_client, coordinator):
+    edition = EditionFactory()
+    visa = make_sent(edition, coordinator)
+    submit_rsvp(
+        visa, answer="accepted", expected_version=0, attendance="in_person", needs_visa_letter=True
+    )
+    make_sent(edition, coordinator)
+    response = coordinator_client.get(
+        INVITATIONS_URL, {"status__exact": "accepted", "needs_visa_letter__exact": "1"}
+    )
+    assert [i.pk for i in response.context["cl"].result_list] == [visa.pk]
+
+
+# --- actions ---------------------------------------------------------------------------------
+
+
+def act(client, action, invitations, **extra):
+    data = {"action": action, ACTION_CHECKBOX_NAME: [i.pk for i in invitations], "index": 0}
+    data.update(extra)
+    return client.post(INVITATIONS_URL, data, follow=True)
+
+
+def test_send_action_sends_drafts_once(coordinator_client, coordinator):
+    invitation, _ = invite_expert(EditionFactory(), expert=ExpertFactory(), invited_by=coordinator)
+    act(coordinator_client, "send_selected", [invitation])
+    act(coordinator_client, "send_selected", [invitation])
+    invitation.refresh_from_db()
+    assert invitation.status == "sent"
+    assert OutboxMessage.objects.filter(kind="invitation").count() == 1
+
+
+def test_resend_and_reissue_give_a_new_working_link(coordinator_client, coordinator):
+    invitation = make_sent(EditionFactory(), coordinator)
+    old_hash = invitation.token_hash
+    act(coordinator_client, "resend_selected", [invitation])
+    invitation.refresh_from_db()
+    assert invitation.token_hash != old_hash
+    act(coordinator_client, "reissue_selected", [invitation])
+    assert OutboxMessage.objects.filter(kind="invitation").count() == 3
+    latest = OutboxMessage.objects.filter(kind="invitation").order_by("-id").first()
+    token = re.search(r"/rsvp/([^/]+)/", latest.text_body).group(1)
+    assert find_invitation_by_token(token) == invitation
+    kinds = list(invitation.events.values_list("kind", flat=True))
+    assert kinds == ["created", "sent", "resent", "token_reissued"]
+
+
+def test_remind_now_skips_answered_invitations(coordinator_client, coordinator):
+    edition = EditionFactory()
+    pending = make_sent(edition, coordinator)
+    answered = make_sent(edition, coordinator)
+    submit_rsvp(answered, answer="declined", expected_version=0)
+    response = act(coordinator_client, "remind_selected", [pending, answered])
+    assert OutboxMessage.objects.filter(kind="reminder_unanswered").get().to_email == (
+        pending.expert.email
+    )
+    assert "1 skipped" in response.content.decode()
+
+
+def test_withdraw_asks_first_then_withdraws_and_frees_the_place(coordinator_client, coordinator):
+    edition = EditionFactory(capacity=1)
+    accepted = make_sent(edition, coordinator)
+    waiting = make_sent(edition, coordinator)
+    submit_rsvp(accepted, answer="accepted", expected_version=0, attendance="in_person")
+    submit_rsvp(waiting, answer="accepted", expected_version=0, attendance="in_person")
+
+    response = act(coordinator_client, "withdraw_selected", [accepted])
+    assert "the place goes to the first expert on the waitlist" in response.content.decode()
+    accepted.refresh_from_db()
+    assert accepted.status == "accepted"
+
+    act(coordinator_client, "withdraw_selected", [accepted], _confirm="1", notify="on")
+    accepted.refresh_from_db()
+    waiting.refresh_from_db()
+    assert accepted.status == "withdrawn" and accepted.token_revoked_at
+    assert waiting.status == "accepted"
+    assert OutboxMessage.objects.filter(kind="withdrawn", to_email=accepted.expert.email).exists()
+    assert OutboxMessage.objects.filter(kind="place_offered").exists()
+
+
+def test_change_page_shows_history_and_answer_read_only(coordinator_client, coordinator):
+    invitation = make_sent(EditionFactory(), coordinator)
+    submit_rsvp(
+        invitation,
+        answer="accepted",
+        expected_version=0,
+        attendance="in_person",
+        dietary_needs="Halal",
+    )
+    url = reverse("admin:forums_invitation_change", args=[invitation.pk])
+    page = coordinator_client.get(url).content.decode()
+    assert "History" in page and "Answered" in page and "Halal" in page
+    assert 'name="status"' not in page and 'name="dietary_needs"' not in page
+    # Posting a forged status changes nothing.
+    coordinator_client.post(url, {"status": "declined", "events-TOTAL_FORMS": "0"})
+    invitation.refresh_from_db()
+    assert invitation.status == "accepted"
+
+
+def test_no_add_and_no_delete_of_sent_invitations(coordinator_client, coordinator):
+    invitation = make_sent(EditionFactory(), coordinator)
+    assert coordinator_client.get(reverse("admin:forums_invitation_add")).status_code == 403
+    url = reverse("admin:forums_invitation_delete", args=[invitation.pk])
+    assert coordinator_client.post(url, {"post": "yes"}).status_code == 403
+    assert Invitation.objects.filter(pk=invitation.pk).exists()
+
+
+# --- email templates and reminder rules -------------------------------------------------------
+
+
+def test_email_template_page_previews_and_rejects_bad_placeholders(coordinator_client):
+    EditionFactory()
+    template = EmailTemplate.objects.get(kind="invitation", language="vi", edition=None)
+    url = reverse("admin:forums_emailtemplate_change", args=[template.pk])
+    page = coordinator_client.get(url).content.decode()
+    assert "Kính gửi Dr. Nguyễn Hùng Sơn" in page
+    assert "{{ rsvp_link }}" in page  # the placeholder list
+    response = coordinator_client.post(
+        url,
+        {
+            "kind": "invitation",
+            "language": "vi",
+            "edition": "",
+            "subject": "Thư mời",
+            "body": "Kính gửi {{ ten }}",
+        },
+    )
+    assert response.status_code == 200
+    assert "Unknown placeholder(s): ten" in response.content.decode()
+    template.refresh_from_db()
+    assert "{{ ten }}" not in template.body
+
+
+def test_email_template_and_reminder_lists_load(coordinator_client):
+    edition = EditionFactory()
+    response = coordinator_client.get(reverse("admin:forums_emailtemplate_changelist"))
+    assert response.status_code == 200
+    response = coordinator_client.get(
+        reverse("admin:forums_reminderrule_changelist"), {"edition__id__exact": edition.pk}
+    )
+    assert response.status_code == 200
+    assert len(response.context["cl"].result_list) == 4
