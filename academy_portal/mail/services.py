@@ -52,6 +52,7 @@ def outbox_setting(name: str):
         "OUTBOX_RETRY_BASE_DELAY": 60,
         "OUTBOX_RETRY_MAX_DELAY": 6 * 3600,
         "OUTBOX_BATCH_SIZE": 100,
+        "OUTBOX_TASK_BATCH_SIZE": 50,
         "OUTBOX_SWEEP_TIME_BUDGET": 50,
     }
     return getattr(settings, name, defaults[name])
@@ -131,7 +132,7 @@ def queue_email(
         return existing, False
 
     if message.send_after <= now + CLOCK_SKEW:
-        transaction.on_commit(partial(enqueue_delivery, message.pk), robust=True)
+        schedule_delivery_on_commit([message.pk])
     return message, True
 
 
@@ -171,35 +172,77 @@ def _message_id_domain() -> str:
     return urlsplit(settings.SITE_URL).hostname or "localhost"
 
 
-def enqueue_delivery(message_id: int) -> None:
-    """Hand one row to a worker; if the broker is down the sweep delivers it later."""
-    from .tasks import send_outbox_message as send_task
+class _DeliveryBatch:
+    """The rows queued at the outermost level of one transaction, enqueued together on commit.
 
-    try:
-        send_task.delay(message_id)
-    except Exception:  # the broker is part of the outside world; the row is safe in the DB
-        logger.warning("Could not enqueue outbox message %s; the sweep will send it", message_id)
+    One on-commit callback per transaction instead of one per row: 5,000 invitations queued
+    in one transaction become 100 tasks of 50 rows, not 5,000 broker round trips."""
+
+    def __init__(self, position: int):
+        self.position = position  # our index in connection.run_on_commit
+        self.ids: list[int] = []
+
+    def __call__(self):
+        enqueue_delivery(self.ids)
+
+
+def schedule_delivery_on_commit(ids: Sequence[int]) -> None:
+    """After the caller's transaction commits, hand these rows to workers (nothing on rollback)."""
+    db = transaction.get_connection()
+    pending = getattr(db, "_outbox_delivery_batch", None)
+    hooks = getattr(db, "run_on_commit", None)
+    if not db.in_atomic_block or db.savepoint_ids or not isinstance(hooks, list):
+        # Inside a savepoint the callback must die with it; Django's per-callback
+        # bookkeeping does that, so such rows get their own callback.
+        transaction.on_commit(partial(enqueue_delivery, list(ids)), robust=True)
+        return
+    if not (
+        pending is not None
+        and pending.position < len(hooks)
+        and hooks[pending.position][1] is pending
+    ):
+        # No live batch in this transaction yet (a rolled-back one was discarded with it).
+        pending = _DeliveryBatch(position=len(hooks))
+        transaction.on_commit(pending, robust=True)
+        db._outbox_delivery_batch = pending
+    pending.ids.extend(ids)
+
+
+def enqueue_delivery(ids: Sequence[int]) -> None:
+    """Hand rows to workers in chunks; if the broker is down the sweep delivers them later."""
+    from . import tasks
+
+    chunk = max(outbox_setting("OUTBOX_TASK_BATCH_SIZE"), 1)
+    for start in range(0, len(ids), chunk):
+        part = list(ids[start : start + chunk])
+        try:
+            if len(part) == 1:
+                tasks.send_outbox_message.delay(part[0])
+            else:
+                tasks.send_outbox_messages.delay(part)
+        except Exception:  # the broker is the outside world; the rows are safe in the DB
+            logger.warning("Could not enqueue outbox messages %s; the sweep will send them", part)
 
 
 # ---------------------------------------------------------------------------- claiming
 
 
 def _claim(queryset, *, limit: int) -> list[OutboxMessage]:
-    """Move up to `limit` due rows from queued to sending under a fresh token; return them."""
+    """Move up to `limit` rows of `queryset` from queued to sending under a fresh token."""
     token = uuid.uuid4()
     now = timezone.now()
+    queryset = queryset.order_by("send_after", "id")
     if connection.features.has_select_for_update_skip_locked:
-        # PostgreSQL: lock what we take and skip what another worker holds.
+        # PostgreSQL: lock what we take (in id order, so no deadlock) and skip what another
+        # worker holds; the UPDATE below still re-checks the status.
         with transaction.atomic():
             ids = list(
-                queryset.select_for_update(skip_locked=True)
-                .order_by("send_after", "id")
-                .values_list("pk", flat=True)[:limit]
+                queryset.select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit]
             )
             claimed = _mark_claimed(ids, token=token, now=now)
     else:
-        # SQLite: the compare-and-set UPDATE below alone decides who wins a row.
-        ids = list(queryset.order_by("send_after", "id").values_list("pk", flat=True)[:limit])
+        # SQLite: no row locks; the compare-and-set UPDATE alone decides who wins a row.
+        ids = list(queryset.values_list("pk", flat=True)[:limit])
         claimed = _mark_claimed(ids, token=token, now=now)
     if not claimed:
         return []
@@ -227,13 +270,18 @@ def _mark_claimed(ids, *, token, now) -> int:
 
 def send_outbox_message(*, message_id: int) -> bool:
     """Send one queued, due row at most once; returns whether this call delivered it."""
-    due = OutboxMessage.objects.filter(
-        pk=message_id, status=Status.QUEUED, send_after__lte=timezone.now() + CLOCK_SKEW
+    return message_id in send_outbox_messages(message_ids=[message_id])
+
+
+def send_outbox_messages(*, message_ids: Sequence[int]) -> set[int]:
+    """Send those of these rows that are queued and due, at most once each, over one connection."""
+    rows = OutboxMessage.objects.filter(
+        pk__in=list(message_ids),
+        status=Status.QUEUED,
+        send_after__lte=timezone.now() + CLOCK_SKEW,
     )
-    claimed = _claim(due, limit=1)
-    if not claimed:
-        return False
-    return deliver_messages(claimed) == 1
+    claimed = _claim(rows, limit=len(message_ids))
+    return deliver_messages(claimed) if claimed else set()
 
 
 def send_due_messages(*, limit: int | None = None) -> int:
@@ -276,22 +324,35 @@ def sweep_outbox(*, time_budget: float | None = None) -> dict[str, int]:
         if not claimed:
             break
         batches += 1
-        sent += deliver_messages(claimed)
+        sent += len(deliver_messages(claimed))
     return {"requeued": requeued, "sent": sent, "batches": batches}
 
 
-def deliver_messages(messages: Sequence[OutboxMessage]) -> int:
-    """Send claimed rows over one SMTP connection, recording each outcome; returns sent count."""
+def deliver_messages(messages: Sequence[OutboxMessage]) -> set[int]:
+    """Send claimed rows over one SMTP connection, recording each outcome; returns the sent ids."""
     smtp = get_connection()
-    sent = 0
+    is_open = False
+    sent: set[int] = set()
     try:
-        for message in messages:
+        for index, message in enumerate(messages):
             try:
                 email = build_email(message, connection=smtp)
             except Exception as exc:  # bad data in the row: no retry will fix it
                 logger.exception("Outbox message %s cannot be built", message.pk)
                 _record_failure(message, exc, transient=False)
                 continue
+            if not is_open:
+                try:
+                    # Opened here, send_messages() keeps the connection for the whole batch.
+                    smtp.open()
+                    is_open = True
+                except Exception as exc:
+                    # Server unreachable or misconfigured: not the messages' fault, so every
+                    # row left in the batch waits for its next attempt.
+                    logger.warning("Outbox: cannot connect to the mail server: %r", exc)
+                    for waiting in messages[index:]:
+                        _record_failure(waiting, exc, transient=True)
+                    break
             try:
                 delivered = smtp.send_messages([email])
             except Exception as exc:
@@ -303,17 +364,21 @@ def deliver_messages(messages: Sequence[OutboxMessage]) -> int:
                     exc,
                 )
                 _record_failure(message, exc, transient=transient)
-                if transient:
+                if not isinstance(
+                    exc, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused
+                ):
+                    # The connection itself broke; the next message opens a fresh one.
                     _reset_connection(smtp)
+                    is_open = False
                 continue
-            if delivered == 0:
-                # Some backends return 0 instead of raising (e.g. fail_silently or no recipients).
+            if not delivered:
+                # Some backends return 0 instead of raising (e.g. fail_silently).
                 _record_failure(
-                    message, RuntimeError("the backend accepted nothing"), transient=True
+                    message, RuntimeError("the mail backend accepted nothing"), transient=True
                 )
                 continue
             _record_sent(message)
-            sent += 1
+            sent.add(message.pk)
     finally:
         _reset_connection(smtp)
     return sent
@@ -453,8 +518,7 @@ def retry_messages(*, messages: Iterable[OutboxMessage] | models.QuerySet) -> in
         OutboxMessage.objects.filter(pk__in=retried).update(
             status=Status.QUEUED, attempts=0, send_after=now, claim_token=None, updated_at=now
         )
-        for pk in retried:
-            transaction.on_commit(partial(enqueue_delivery, pk), robust=True)
+        schedule_delivery_on_commit(retried)
     return len(retried)
 
 
