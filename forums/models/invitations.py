@@ -102,7 +102,7 @@ class Invitation(models.Model):
     )
 
     token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
-    # Random seed of the current token (see forums.services.invitations._derive_token).
+    # Random seed of the current token (see forums.services.tokens).
     token_seed = models.CharField(max_length=64, blank=True, editable=False)
     token_issued_at = models.DateTimeField(_("link issued at"), null=True, blank=True)
     token_revoked_at = models.DateTimeField(_("link revoked at"), null=True, blank=True)

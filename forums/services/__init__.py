@@ -2,24 +2,16 @@
 
 from .emails import render_email, validate_template_text
 from .invitations import (
-    InvalidAnswer,
     InvitationError,
-    RSVPClosed,
-    RSVPError,
-    StaleAnswer,
-    closed_reason,
-    current_raw_token,
     fill_places_from_waitlist,
-    find_invitation_by_token,
+    invite_and_send,
     invite_expert,
     promote_from_waitlist,
     queue_invitation_email,
-    record_rsvp_opened,
     reissue_token,
     remind_invitation_now,
     send_invitation,
     send_invitations,
-    submit_rsvp,
     withdraw_invitation,
 )
 from .reminders import (
@@ -28,6 +20,16 @@ from .reminders import (
     run_invitation_chores,
     send_due_reminders,
 )
+from .rsvp import (
+    InvalidAnswer,
+    RSVPClosed,
+    RSVPError,
+    StaleAnswer,
+    closed_reason,
+    record_rsvp_opened,
+    submit_rsvp,
+)
+from .tokens import current_raw_token, find_invitation_by_token
 
 __all__ = [
     "InvalidAnswer",
@@ -41,6 +43,7 @@ __all__ = [
     "expire_unanswered_invitations",
     "fill_places_from_waitlist",
     "find_invitation_by_token",
+    "invite_and_send",
     "invite_expert",
     "promote_from_waitlist",
     "queue_invitation_email",

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from forums.models import Edition, Invitation, InvitationEvent, ReminderRule
 
-from .invitations import _issue_token, current_raw_token, queue_invitation_email
+from .invitations import queue_invitation_email
+from .tokens import _issue_token, current_raw_token
 
 DEFAULT_REMINDER_RULES = (
     (ReminderRule.Audience.NON_RESPONDERS, 14),

@@ -1,0 +1,252 @@
+"""The expert's side: opening the personal link and answering (accept, decline, tentative).
+
+Answers lock the edition row, then the invitation (the same order as the staff services), so the
+capacity decision for the last seat is made by one answer at a time.
+"""
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from forums.models import EmailTemplate, Invitation, InvitationEvent, Session
+
+from .invitations import (
+    _lock,
+    _record,
+    _refresh,
+    has_free_place,
+    promote_from_waitlist,
+    queue_invitation_email,
+)
+
+ANSWERS = (Invitation.Status.ACCEPTED, Invitation.Status.DECLINED, Invitation.Status.TENTATIVE)
+OPENED_EVENT_INTERVAL = timedelta(hours=1)
+
+
+class RSVPError(Exception):
+    """An answer that cannot be saved; `message` is shown to the expert."""
+
+    default_message = _("Your answer could not be saved.")
+
+    def __init__(self, message=None):
+        self.message = message or self.default_message
+        super().__init__(str(self.message))
+
+
+class RSVPClosed(RSVPError):
+    default_message = _("This invitation can no longer be answered online.")
+
+
+class StaleAnswer(RSVPError):
+    default_message = _(
+        "Your answer was changed in another window or tab after this page was opened. "
+        "The page now shows the answer on record: please review it and submit again."
+    )
+
+
+class InvalidAnswer(RSVPError):
+    default_message = _("Please check your answer.")
+
+
+def record_rsvp_opened(invitation: Invitation) -> None:
+    """An "opened" audit event, at most one an hour; the invitation itself is never changed."""
+    since = timezone.now() - OPENED_EVENT_INTERVAL
+    already = InvitationEvent.objects.filter(
+        invitation=invitation, kind=InvitationEvent.Kind.OPENED, created_at__gte=since
+    ).exists()
+    if not already:
+        _record(invitation, InvitationEvent.Kind.OPENED, by_expert=True)
+
+
+def closed_reason(invitation: Invitation):
+    """Why the invitation cannot be answered, in words for the expert (None if it can)."""
+    status = invitation.status
+    if status == Invitation.Status.WITHDRAWN or invitation.token_revoked_at:
+        return _("This invitation has been withdrawn. Please contact the organisers.")
+    if status == Invitation.Status.EXPIRED:
+        return _("The time to answer this invitation has passed. Please contact the organisers.")
+    if status == Invitation.Status.DRAFT or not invitation.token_hash:
+        return _("This invitation has not been sent yet.")
+    if invitation.edition_ended:
+        return _("This event has already taken place.")
+    if invitation.deadline_passed:
+        return _(
+            "The deadline for answers has passed. To change your answer, please write to the "
+            "organisers."
+        )
+    return None
+
+
+def _answer_fields(
+    *,
+    attendance,
+    dietary_needs,
+    accessibility_needs,
+    arrival_date,
+    departure_date,
+    needs_hotel,
+    needs_visa_letter,
+    passport_name,
+    passport_nationality,
+    accompanying_person,
+    privacy_consent,
+    chatham_house_acknowledged,
+    decline_reason,
+) -> dict:
+    def clean(value):
+        return " ".join(str(value or "").split())
+
+    return {
+        "attendance": attendance or "",
+        "dietary_needs": clean(dietary_needs),
+        "accessibility_needs": clean(accessibility_needs),
+        "arrival_date": arrival_date or None,
+        "departure_date": departure_date or None,
+        "needs_hotel": bool(needs_hotel),
+        "needs_visa_letter": bool(needs_visa_letter),
+        "passport_name": clean(passport_name),
+        "passport_nationality": str(passport_nationality or ""),
+        "accompanying_person": clean(accompanying_person),
+        "privacy_consent": bool(privacy_consent),
+        "chatham_house_acknowledged": bool(chatham_house_acknowledged),
+        "decline_reason": (decline_reason or "").strip(),
+    }
+
+
+def _current_fields(invitation: Invitation, names) -> dict:
+    values = {name: getattr(invitation, name) for name in names}
+    values["passport_nationality"] = str(invitation.passport_nationality or "")
+    return values
+
+
+def _validate_answer(invitation: Invitation, answer: str, fields: dict, session_ids) -> None:
+    if answer not in ANSWERS:
+        raise InvalidAnswer(_("Please choose whether you accept, decline or are not sure yet."))
+    if fields["attendance"] and fields["attendance"] not in Invitation.Attendance.values:
+        raise InvalidAnswer(_("Please choose how you will attend."))
+    arrival, departure = fields["arrival_date"], fields["departure_date"]
+    if arrival and departure and departure < arrival:
+        raise InvalidAnswer(_("The departure date cannot be before the arrival date."))
+    if fields["accompanying_person"] and not invitation.edition.allows_accompanying_person:
+        raise InvalidAnswer(_("This event does not admit accompanying persons."))
+    if session_ids:
+        known = set(
+            Session.objects.filter(edition=invitation.edition, pk__in=session_ids).values_list(
+                "pk", flat=True
+            )
+        )
+        if known != set(session_ids):
+            raise InvalidAnswer(_("Please choose sessions of this event only."))
+
+
+def submit_rsvp(
+    invitation: Invitation,
+    *,
+    answer: str,
+    expected_version: int,
+    attendance="",
+    sessions=(),
+    dietary_needs="",
+    accessibility_needs="",
+    arrival_date=None,
+    departure_date=None,
+    needs_hotel=False,
+    needs_visa_letter=False,
+    passport_name="",
+    passport_nationality="",
+    accompanying_person="",
+    privacy_consent=False,
+    chatham_house_acknowledged=False,
+    decline_reason="",
+) -> Invitation:
+    """Save the answer once; an accept beyond capacity waits, a freed place is re-offered."""
+    fields = _answer_fields(
+        attendance=attendance,
+        dietary_needs=dietary_needs,
+        accessibility_needs=accessibility_needs,
+        arrival_date=arrival_date,
+        departure_date=departure_date,
+        needs_hotel=needs_hotel,
+        needs_visa_letter=needs_visa_letter,
+        passport_name=passport_name,
+        passport_nationality=passport_nationality,
+        accompanying_person=accompanying_person,
+        privacy_consent=privacy_consent,
+        chatham_house_acknowledged=chatham_house_acknowledged,
+        decline_reason=decline_reason,
+    )
+    session_ids = sorted({s if isinstance(s, int) else s.pk for s in sessions})
+    with transaction.atomic():
+        edition, locked = _lock(invitation)
+        if not locked.is_answerable:
+            raise RSVPClosed(closed_reason(locked))
+        if answer not in ANSWERS:
+            raise InvalidAnswer(_("Please choose whether you accept, decline or are not sure yet."))
+        current_sessions = sorted(locked.sessions_attending.values_list("pk", flat=True))
+        if (
+            locked.answer == answer
+            and _current_fields(locked, fields) == fields
+            and current_sessions == session_ids
+        ):
+            # The same answer again (a double click, a resubmitted form): nothing to do.
+            _refresh(invitation, locked)
+            return invitation
+        if expected_version != locked.version:
+            raise StaleAnswer()
+        _validate_answer(locked, answer, fields, session_ids)
+
+        previous_status = locked.status
+        had_answer = previous_status in Invitation.ANSWERED_STATUSES
+        if answer == Invitation.Status.ACCEPTED:
+            if previous_status in (Invitation.Status.ACCEPTED, Invitation.Status.WAITLISTED):
+                new_status = previous_status  # details changed; keep the place or the turn
+            elif has_free_place(edition):
+                new_status = Invitation.Status.ACCEPTED
+            else:
+                new_status = Invitation.Status.WAITLISTED
+        else:
+            new_status = answer
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.status = new_status
+        if new_status == Invitation.Status.WAITLISTED and previous_status != new_status:
+            locked.waitlisted_at = timezone.now()
+        elif new_status != Invitation.Status.WAITLISTED and new_status != previous_status:
+            locked.waitlisted_at = None
+        locked.responded_at = timezone.now()
+        locked.version += 1
+        try:
+            locked.full_clean(exclude=["edition", "expert", "offered_session", "invited_by"])
+        except ValidationError as exc:
+            raise InvalidAnswer(" ".join(exc.messages)) from exc
+        locked.save()
+        locked.sessions_attending.set(session_ids)
+        _record(
+            locked,
+            InvitationEvent.Kind.CHANGED if had_answer else InvitationEvent.Kind.ANSWERED,
+            by_expert=True,
+            answer=answer,
+            status=new_status,
+            previous_status=previous_status,
+        )
+        if new_status == Invitation.Status.WAITLISTED and previous_status != new_status:
+            _record(locked, InvitationEvent.Kind.WAITLISTED, by_expert=True)
+            queue_invitation_email(
+                locked,
+                EmailTemplate.Kind.WAITLISTED,
+                dedup_key=f"waitlisted:{locked.pk}:{locked.version}",
+            )
+        if new_status == Invitation.Status.ACCEPTED:
+            queue_invitation_email(
+                locked,
+                EmailTemplate.Kind.CONFIRMATION,
+                dedup_key=f"confirmation:{locked.pk}:{locked.version}",
+                ics_method="PUBLISH",
+            )
+        if previous_status == Invitation.Status.ACCEPTED and new_status != previous_status:
+            promote_from_waitlist(edition)
+    _refresh(invitation, locked)
+    return invitation

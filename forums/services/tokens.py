@@ -1,0 +1,59 @@
+"""Personal RSVP link tokens: issued at random, stored only as a sha256 hash.
+
+The raw token is an HMAC (SECRET_KEY) of a random seed from `secrets.token_urlsafe(32)`: the
+database keeps the seed and the token's hash, never the token, so a leaked database alone gives
+no working links, while a reminder can still carry the very link the invitation carried.
+"""
+
+import base64
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+from django.utils import timezone
+
+from forums.models import Invitation, hash_token
+
+MAX_TOKEN_LENGTH = 128
+
+
+def _derive_token(seed: str) -> str:
+    """The raw link token for a random seed: HMAC with SECRET_KEY, 256 bits, URL-safe.
+
+    The database stores the seed and the token's sha256, never the token: a leaked database alone
+    does not give working links, yet a reminder can still carry the same link as the invitation.
+    """
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"forums.rsvp:{seed}".encode(), hashlib.sha256
+    ).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def _issue_token(invitation: Invitation) -> str:
+    seed = secrets.token_urlsafe(32)
+    raw = _derive_token(seed)
+    invitation.token_seed = seed
+    invitation.token_hash = hash_token(raw)
+    invitation.token_issued_at = timezone.now()
+    invitation.token_revoked_at = None
+    return raw
+
+
+def current_raw_token(invitation: Invitation) -> str | None:
+    """The link token the expert already has; None if never sent, revoked or SECRET_KEY changed."""
+    if not invitation.token_seed or not invitation.token_hash or invitation.token_revoked_at:
+        return None
+    raw = _derive_token(invitation.token_seed)
+    return raw if hmac.compare_digest(hash_token(raw), invitation.token_hash) else None
+
+
+def find_invitation_by_token(raw_token: str) -> Invitation | None:
+    """The invitation whose link carries this token (withdrawn ones included), else None."""
+    if not raw_token or len(raw_token) > MAX_TOKEN_LENGTH:
+        return None
+    token_hash = hash_token(raw_token)
+    invitation = Invitation.objects.with_related().filter(token_hash=token_hash).first()
+    if invitation is None or not hmac.compare_digest(invitation.token_hash, token_hash):
+        return None
+    return invitation
