@@ -181,13 +181,21 @@ def _report_invitations(modeladmin, request, edition, outcome):
 
 
 class NotInvitedToFilter(admin.SimpleListFilter):
-    """Expert changelist filter: experts without an invitation to one open edition."""
+    """Expert changelist filter: experts without an invitation to one edition.
+
+    Set by the edition page's "Invite experts" button; the sidebar shows it only while it is
+    active (so the expert list costs no extra query otherwise) and "All" clears it.
+    """
 
     title = _("not yet invited to")
     parameter_name = "not_invited_to"
 
     def lookups(self, request, model_admin):
-        return [(str(edition.pk), str(edition)) for edition in open_editions()]
+        value = self.value()
+        if not (value and value.isdigit()):
+            return []
+        edition = Edition.objects.select_related("forum").filter(pk=int(value)).first()
+        return [(value, str(edition))] if edition else []
 
     def queryset(self, request, queryset):
         value = self.value()
