@@ -1,6 +1,7 @@
 """The expert's RSVP form: it validates in plain language; `submit_rsvp` does the writing."""
 
 from django import forms
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -29,9 +30,15 @@ def applies_chatham_house(invitation) -> bool:
     return rule == AttributionRule.CHATHAM_HOUSE
 
 
+class SessionChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, session):
+        when = formats.date_format(timezone.localtime(session.starts_at), "DATETIME_FORMAT")
+        return f"{session.title} ({when})"
+
+
 class RSVPForm(forms.Form):
     answer = forms.ChoiceField(
-        label=_("Your answer"),
+        label=_("Will you take part?"),
         choices=ANSWER_CHOICES,
         widget=forms.RadioSelect,
         error_messages={"required": _("Please choose whether you will take part.")},
@@ -48,7 +55,7 @@ class RSVPForm(forms.Form):
         widget=forms.RadioSelect,
         required=False,
     )
-    sessions = forms.ModelMultipleChoiceField(
+    sessions = SessionChoiceField(
         label=_("Sessions you will attend"),
         queryset=None,
         required=False,
@@ -71,14 +78,12 @@ class RSVPForm(forms.Form):
     arrival_date = forms.DateField(
         label=_("Arrival date"),
         required=False,
-        help_text=_("Format: YYYY-MM-DD"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("Enter the arrival date as YYYY-MM-DD.")},
     )
     departure_date = forms.DateField(
         label=_("Departure date"),
         required=False,
-        help_text=_("Format: YYYY-MM-DD"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("Enter the departure date as YYYY-MM-DD.")},
     )
