@@ -54,12 +54,14 @@ beat: venv
 
 # Web + Celery worker + beat in one terminal; Ctrl-C stops all three. Once /healthz answers,
 # the URL and the logins are printed again so they are not lost in the start-up logs.
+# Only the three main processes are signalled: a Celery worker whose pool children are killed
+# under it restarts them and can hang in its warm shutdown. (`make web` keeps the autoreloader.)
 run: demo
-	@trap 'trap - EXIT INT TERM; kill 0 2>/dev/null' EXIT INT TERM; \
-	export DEBUG=$${DEBUG:-1}; \
-	$(BIN)/celery -A academy_portal worker --loglevel=INFO --concurrency=2 & \
-	$(BIN)/celery -A academy_portal beat --loglevel=INFO & \
-	$(BIN)/python manage.py runserver $(HOST):$(PORT) & \
+	@export DEBUG=$${DEBUG:-1}; \
+	$(BIN)/celery -A academy_portal worker --loglevel=INFO --concurrency=2 & pids=$$!; \
+	$(BIN)/celery -A academy_portal beat --loglevel=INFO & pids="$$pids $$!"; \
+	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT) & pids="$$pids $$!"; \
+	trap 'trap - EXIT INT TERM; kill -TERM $$pids 2>/dev/null; wait' EXIT INT TERM; \
 	for _ in $$(seq 120); do \
 	  $(BIN)/python -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' \
 	    http://$(HOST):$(PORT)/healthz 2>/dev/null && break; \
