@@ -18,7 +18,6 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _g
-from django.utils.translation import gettext_lazy as _
 
 from academy_portal.core.text import fold_for_search
 from partners.models import MOU, Contact, Institution, PartnerImport
@@ -290,6 +289,7 @@ class Plan:
     contact_fields: set = field(default_factory=set)
     rows: list = field(default_factory=list)
     errors: list = field(default_factory=list)
+    contact_label: str = ""  # translated once per import, not once per row
 
 
 _INST_FIELD_OF = {"notes": "notes"}  # column key -> model field when they differ
@@ -349,7 +349,7 @@ def _chunks(items: list, size: int):
 
 def plan_import(rows: list[ParsedRow], written: dict, *, progress=None) -> Plan:
     """Everything the import would do, computed with a few queries per batch of rows."""
-    plan = Plan()
+    plan = Plan(contact_label=_g("contact"))
     merge_institutions(rows, written, plan)
     seen_mous: dict = {}
     for parsed in rows:
@@ -528,7 +528,7 @@ def _plan_contact(parsed: ParsedRow, inst_plan, contacts: dict, plan: Plan) -> l
         contact = Contact(institution=inst_plan.obj, **wanted)
         pool.append(contact)
         plan.new_contacts.append(contact)
-        return [(str(_("contact")), "—", wanted["name"])]
+        return [(plan.contact_label, "—", wanted["name"])]
     changes = []
     for name, value in wanted.items():
         if name != "name" and not value:
