@@ -72,9 +72,8 @@ class ExpertAdmin(FoldedSearchMixin, admin.ModelAdmin):
         "name_display",
         "affiliation_display",
         "capacity",
-        "country",
+        "country_display",
         "expertise_display",
-        "preferred_language",
         "email",
     )
     list_select_related = ("affiliation",)
@@ -143,6 +142,10 @@ class ExpertAdmin(FoldedSearchMixin, admin.ModelAdmin):
     @admin.display(description=_("affiliation"), ordering="affiliation__name")
     def affiliation_display(self, obj):
         return obj.affiliation_name
+
+    @admin.display(description=_("country"), ordering="country")
+    def country_display(self, obj):
+        return obj.country.name or None  # None shows the admin's empty-value mark
 
     @admin.display(description=_("expertise areas"))
     def expertise_display(self, obj):

@@ -3,8 +3,9 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -212,15 +213,10 @@ class MOUAdmin(ExportActionsMixin, FoldedSearchMixin, admin.ModelAdmin):
     export_what = "mous"
     form = MOUAdminForm
     folded_search_field = "institution__search_text"
-    list_display = (
-        "title",
-        "institution",
-        "academy_unit",
-        "signed_on",
-        "expires_on",
-        "status_badge",
-        "days_left",
-    )
+    # What a renewal decision needs comes first; signing dates are on the change page.
+    list_display = ("title", "partner", "status_badge", "expiry", "unit")
+    # Soonest expiry first; open-ended MOUs last on every database.
+    ordering = (F("expires_on").asc(nulls_last=True), "title")
     list_select_related = ("institution",)
     list_filter = (
         MOUStatusFilter,
@@ -249,13 +245,33 @@ class MOUAdmin(ExportActionsMixin, FoldedSearchMixin, admin.ModelAdmin):
         (_("Renewal"), {"fields": ("supersedes", "superseded_by_link", "renewal_notes")}),
     )
 
-    @admin.display(description=_("current status"), ordering="status")
+    @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj):
         return mou_status_badge(obj)
 
     @admin.display(description=_("days to expiry"), ordering="expires_on")
     def days_left(self, obj):
         return mou_days_to_expiry(obj)
+
+    # Short headers and two-line cells keep the list readable beside the menu and filters.
+    @admin.display(description=_("expiry"), ordering="expires_on")
+    def expiry(self, obj):
+        if obj.expires_on is None:
+            return mou_days_to_expiry(obj)
+        return format_html(
+            '{}<span class="mou-date">{}</span>',
+            mou_days_to_expiry(obj),
+            date_format(obj.expires_on, "DATE_FORMAT"),
+        )
+
+    # A method, not the foreign key itself: the admin never wraps foreign-key cells.
+    @admin.display(description=_("institution"), ordering="institution__name")
+    def partner(self, obj):
+        return obj.institution
+
+    @admin.display(description=_("unit"), ordering="academy_unit")
+    def unit(self, obj):
+        return obj.get_academy_unit_display()
 
     @admin.display(description=_("superseded by"))
     def superseded_by_link(self, obj):
