@@ -52,8 +52,9 @@ worker: venv
 beat: venv
 	DEBUG=$${DEBUG:-1} $(BIN)/celery -A academy_portal beat --loglevel=INFO
 
-# Web + Celery worker + beat in one terminal; Ctrl-C stops all three. Once /healthz answers,
-# the URL and the logins are printed again so they are not lost in the start-up logs.
+# Web + Celery worker + beat in one terminal; Ctrl-C stops all three. Once /healthz answers
+# (and the worker has had a moment to log its start-up banner) the URL and the logins are
+# printed again so they are not lost in the start-up logs.
 # Only the three main processes are signalled: a Celery worker whose pool children are killed
 # under it restarts them and can hang in its warm shutdown. (`make web` keeps the autoreloader.)
 run: demo
@@ -67,6 +68,7 @@ run: demo
 	    http://$(HOST):$(PORT)/healthz 2>/dev/null && break; \
 	  sleep 0.5; \
 	done; \
+	sleep 3; \
 	echo; \
 	echo "  ================================================================"; \
 	echo "  Academy Portal is running:  http://$(HOST):$(PORT)/"; \
