@@ -15,6 +15,7 @@ import signal
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.parser import BytesHeaderParser
 from pathlib import Path
@@ -53,11 +54,15 @@ class ReceivedMessage:
 
 
 class _RecordingHandler:
-    def __init__(self, on_message):
+    def __init__(self, on_message, reply=None):
         self._on_message = on_message
+        self._reply = reply  # envelope -> an SMTP reply refusing it, or None to accept
         self._parser = BytesHeaderParser()
 
     async def handle_DATA(self, server, session, envelope):
+        refusal = self._reply(envelope) if self._reply else None
+        if refusal:
+            return refusal
         # Headers only: parsing every body would make the server the bottleneck of a bench.
         headers = self._parser.parsebytes(envelope.content)
         self._on_message(
@@ -83,13 +88,17 @@ class RecordingSMTPServer:
         self._lock = threading.Lock()
         self._messages: list[ReceivedMessage] = []
         self._controller: Controller | None = None
+        # Set by a test: envelope -> "421 ..." / "550 ..." to refuse that message, or None.
+        self.reply: Callable[[object], str | None] | None = None
 
     # lifecycle ------------------------------------------------------------------------------
     def start(self) -> RecordingSMTPServer:
         if self._controller is not None:
             return self
         controller = Controller(
-            _RecordingHandler(self._record),
+            _RecordingHandler(
+                self._record, reply=lambda envelope: self.reply and self.reply(envelope)
+            ),
             hostname=self.host,
             port=self.port,
             ready_timeout=10,
