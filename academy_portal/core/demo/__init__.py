@@ -12,12 +12,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from experts.models import Expert, ExpertiseArea
-from forums.models import Edition, Forum, Session, SessionRole
+from forums.models import Edition, Forum, Invitation, Session, SessionRole
 from partners.models import MOU, Contact, Institution
 
 from .context import DEFAULT_DEMO_PASSWORD, DemoContext, upsert
 from .experts import build_experts
 from .forums import build_forums, build_sessions
+from .invitations import build_invitations
 from .partners import build_expertise_areas, build_institutions, build_mous
 from .users import build_users
 
@@ -31,6 +32,7 @@ STEPS = [
     build_experts,
     build_forums,
     build_sessions,
+    build_invitations,
 ]
 
 COUNTED_MODELS = [
@@ -38,6 +40,7 @@ COUNTED_MODELS = [
     ("editions", Edition),
     ("sessions", Session),
     ("session roles", SessionRole),
+    ("invitations", Invitation),
     ("expertise areas", ExpertiseArea),
     ("experts", Expert),
     ("institutions", Institution),
