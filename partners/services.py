@@ -18,6 +18,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from academy_portal.core.roles import PARTNERSHIPS_OFFICERS
+from academy_portal.mail.models import OutboxMessage
+from academy_portal.mail.services import queue_email
 
 from .models import MOU
 
@@ -123,8 +125,6 @@ def render_mou_expiry_notice(
 def notify_expiring_mous(*, today: dt.date | None = None) -> list:
     """Each officer gets one notice per MOU, threshold and expiry date, for the most urgent
     threshold reached; running again queues nothing new."""
-    from academy_portal.mail.services import queue_email
-
     today = today or timezone.localdate()
     thresholds = settings.MOU_EXPIRY_NOTICE_DAYS
     if not thresholds:
@@ -137,12 +137,25 @@ def notify_expiring_mous(*, today: dt.date | None = None) -> list:
         .select_related("institution")
         .order_by("expires_on", "pk")
     )
+    due = []
+    for mou in mous:
+        threshold = notice_threshold((mou.expires_on - today).days, thresholds)
+        if threshold is not None:
+            due.append((mou, threshold))
+    # One query for what earlier runs already queued, so a re-run renders nothing again;
+    # queue_email's unique dedup_key still settles a race between two runs.
+    already = set(
+        OutboxMessage.objects.filter(
+            dedup_key__in=[
+                mou_expiry_dedup_key(mou, threshold=threshold, email=r.email)
+                for mou, threshold in due
+                for r in recipients
+            ]
+        ).values_list("dedup_key", flat=True)
+    )
     queued = []
     with transaction.atomic():
-        for mou in mous:
-            threshold = notice_threshold((mou.expires_on - today).days, thresholds)
-            if threshold is None:
-                continue
+        for mou, threshold in due:
             if not recipients:
                 logger.warning(
                     "MOU %s reached its %s-day expiry notice but nobody is in the %r group "
@@ -153,6 +166,8 @@ def notify_expiring_mous(*, today: dt.date | None = None) -> list:
                 )
                 continue
             for recipient in recipients:
+                if mou_expiry_dedup_key(mou, threshold=threshold, email=recipient.email) in already:
+                    continue
                 subject, text, html = render_mou_expiry_notice(
                     mou, threshold=threshold, today=today, recipient=recipient
                 )
