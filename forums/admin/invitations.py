@@ -69,7 +69,7 @@ class InvitationAdmin(FoldedSearchMixin, admin.ModelAdmin):
     folded_search_field = "expert__search_text"
     list_display = (
         "expert_display",
-        "edition",
+        "edition_display",
         "status_display",
         "offered_role",
         "attendance",
@@ -194,6 +194,10 @@ class InvitationAdmin(FoldedSearchMixin, admin.ModelAdmin):
     @admin.display(description=_("expert"), ordering="expert__family_name")
     def expert_display(self, obj):
         return obj.expert.full_name
+
+    @admin.display(description=_("edition"), ordering="edition__start_date")
+    def edition_display(self, obj):
+        return f"{obj.edition.forum.short_name} {obj.edition.number}"
 
     @admin.display(description=_("status"), ordering="status")
     def status_display(self, obj):
