@@ -166,6 +166,16 @@ def test_renew_page_suggests_dates_continuing_the_mou(client, old_mou, officer):
     assert "Renew MOU" in response.content.decode()
 
 
+def test_renew_page_date_inputs_keep_iso_values_in_vietnamese(client, old_mou, officer):
+    client.force_login(officer)
+
+    page = client.get(renew_url(old_mou), HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+
+    assert '<html lang="vi"' in page
+    # <input type="date"> only accepts ISO dates; a localised value would show an empty field.
+    assert f'value="{timezone.localdate().isoformat()}"' in page
+
+
 def test_renew_page_creates_the_renewal_and_a_double_click_creates_nothing_more(
     client, old_mou, officer
 ):
