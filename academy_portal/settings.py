@@ -178,6 +178,9 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 X_FRAME_OPTIONS = "DENY"
 if env.bool("USE_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind a reverse proxy every request comes from the proxy: rate limits per address then use
+# the client address the proxy appended to X-Forwarded-For (academy_portal.core.ratelimit).
+USE_X_FORWARDED_FOR = env.bool("USE_X_FORWARDED_FOR", default=False)
 SESSION_COOKIE_HTTPONLY = True
 CONTENT_SECURITY_POLICY = env.str(
     "CONTENT_SECURITY_POLICY",

@@ -274,7 +274,11 @@ def my_invitation(request, pk: int):
     if expert is None:
         raise Http404
     invitation = get_object_or_404(
-        Invitation.objects.select_related(*INVITATION_RELATED), pk=pk, expert=expert
+        Invitation.objects.select_related(*INVITATION_RELATED).exclude(
+            status=Invitation.Status.DRAFT
+        ),
+        pk=pk,
+        expert=expert,
     )
     _activate_expert_language(request, expert)
     return _rsvp_page(

@@ -8,6 +8,7 @@ limit holds across workers.
 import hashlib
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 
 
@@ -45,5 +46,14 @@ def hit(scope: str, key: str, limit: Limit) -> bool:
 
 
 def client_ip(request) -> str:
-    """The address the request came from (the proxy in front sets REMOTE_ADDR correctly)."""
+    """The address a request came from, as seen by our own reverse proxy when there is one.
+
+    Only the last X-Forwarded-For entry is trusted: it is the one our proxy appended; earlier
+    entries are whatever the client chose to send.
+    """
+    if getattr(settings, "USE_X_FORWARDED_FOR", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        last = forwarded.rsplit(",", 1)[-1].strip()
+        if last:
+            return last
     return request.META.get("REMOTE_ADDR", "") or "unknown"

@@ -83,7 +83,7 @@ def test_me_query_count_does_not_grow_with_invitations(
         edition = EditionFactory()
         session = SessionFactory(edition=edition)
         sent(staff, expert=expert, edition=edition, offered_session=session, offered_role="speaker")
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("experts:me"))
     assert response.status_code == 200
     assert response.content.decode().count('class="status status-sent"') == count
@@ -134,6 +134,12 @@ def test_signed_in_page_for_withdrawn_invitation_is_read_only(client, staff):
     text = response.content.decode()
     assert "withdrawn" in text
     assert 'class="rsvp-form"' not in text
+
+
+def test_draft_invitation_is_not_shown_to_the_expert(client):
+    expert, _ = signed_in_expert(client)
+    draft = InvitationFactory(expert=expert)
+    assert client.get(reverse("forums:my_invitation", args=[draft.pk])).status_code == 404
 
 
 def test_staff_without_expert_profile_see_an_explanation(client):

@@ -425,6 +425,20 @@ def test_too_many_posts_from_one_address_get_a_429_page(client, staff):
     assert other_address.status_code == 200
 
 
+def test_behind_a_proxy_the_limit_is_per_client_not_per_proxy(client, staff, settings):
+    settings.USE_X_FORWARDED_FOR = True
+    tokens = [sent_invitation(staff)[1] for _ in range(4)]
+    for i in range(30):
+        # A client cannot dodge the limit by sending its own X-Forwarded-For entries.
+        forged = f"203.0.113.{i}, 198.51.100.7"
+        client.post(rsvp_url(tokens[i % 4]), {"version": 0}, HTTP_X_FORWARDED_FOR=forged)
+    blocked = client.post(rsvp_url(tokens[0]), {"version": 0}, HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert blocked.status_code == 429
+    # Another client behind the same proxy (same REMOTE_ADDR) is not affected.
+    other = client.post(rsvp_url(tokens[1]), {"version": 0}, HTTP_X_FORWARDED_FOR="192.0.2.44")
+    assert other.status_code == 200
+
+
 def test_ratelimit_helper_counts_per_key_and_window():
     limit = ratelimit.Limit(count=2, seconds=1)
     assert ratelimit.hit("t", "a", limit)
@@ -475,3 +489,26 @@ def test_privacy_notice_page(client):
     response = client.get(reverse("forums:privacy"))
     assert response.status_code == 200
     assert "visa support letter" in response.content.decode()
+
+
+def test_ratelimit_helper_on_redis(require_redis, settings):
+    # Production shares the counters between web processes through Redis.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": settings.REDIS_URL,
+        }
+    }
+    cache.clear()
+    limit = ratelimit.Limit(count=3, seconds=2)
+    key = secrets.token_hex(8)
+    assert [ratelimit.hit("redis-test", key, limit) for _ in range(5)] == [
+        True,
+        True,
+        True,
+        False,
+        False,
+    ]
+    time.sleep(2.1)
+    assert ratelimit.hit("redis-test", key, limit)
+    cache.clear()
