@@ -261,7 +261,7 @@ class MOUAdmin(ExportActionsMixin, FoldedSearchMixin, admin.ModelAdmin):
         return format_html(
             '{}<span class="mou-date">{}</span>',
             mou_days_to_expiry(obj),
-            date_format(obj.expires_on, "DATE_FORMAT"),
+            date_format(obj.expires_on, "j M Y"),
         )
 
     # A method, not the foreign key itself: the admin never wraps foreign-key cells.

@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 from django.db.models import Count
+from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from academy_portal.core.admin import FoldedSearchMixin
@@ -53,11 +55,9 @@ class EditionAdmin(admin.ModelAdmin):
     ordering = ("-start_date",)
     list_display = (
         "__str__",
-        "start_date",
-        "end_date",
+        "dates",
         "city",
-        "format",
-        "status",
+        "status_badge",
         "capacity",
         "rsvp_deadline",
         "session_count",
@@ -100,6 +100,26 @@ class EditionAdmin(admin.ModelAdmin):
     @admin.display(description=_("sessions"), ordering="session_total")
     def session_count(self, obj):
         return obj.session_total
+
+    @admin.display(description=_("dates"), ordering="start_date")
+    def dates(self, obj):
+        # Day-month-year with the month's name: unambiguous in both languages.
+        start = date_format(obj.start_date, "j M Y")
+        if obj.end_date == obj.start_date:
+            return format_html('<span class="nowrap">{}</span>', start)
+        return format_html(
+            '<span class="nowrap">{} \u2013</span> <span class="nowrap">{}</span>',
+            start,
+            date_format(obj.end_date, "j M Y"),
+        )
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, obj):
+        return format_html(
+            '<span class="edition-status edition-status--{}">{}</span>',
+            obj.status,
+            obj.get_status_display(),
+        )
 
 
 @admin.register(Session)
