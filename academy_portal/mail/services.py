@@ -364,12 +364,10 @@ def deliver_messages(messages: Sequence[OutboxMessage]) -> set[int]:
                     exc,
                 )
                 _record_failure(message, exc, transient=transient)
-                if not isinstance(
-                    exc, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused
-                ):
-                    # The connection itself broke; the next message opens a fresh one.
-                    _reset_connection(smtp)
-                    is_open = False
+                # smtplib itself closes the socket on some replies (421), and a broken
+                # connection fails every later send: the next message gets a fresh one.
+                _reset_connection(smtp)
+                is_open = False
                 continue
             if not delivered:
                 # Some backends return 0 instead of raising (e.g. fail_silently).
