@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from academy_portal.core.admin import FoldedSearchMixin
 from forums import services
 from forums.admin.editions import EditionListFilter
-from forums.models import Edition, Invitation, InvitationEvent, Session
+from forums.models import Edition, Invitation, InvitationEvent, ReminderRule, Session, SessionRole
 
 # The email template and reminder admins register with this module; the expert list's
 # "Invite to edition…" action and filter are imported from here by experts/admin.py.
@@ -51,11 +51,40 @@ class InvitationEventInline(admin.TabularInline):
 
     @admin.display(description=_("details"))
     def details_display(self, obj):
-        if not obj.details:
-            return ""
-        return format_html_join(
-            ", ", "{}: {}", ((key, value) for key, value in sorted(obj.details.items()))
-        )
+        return format_html_join(", ", "{}: {}", readable_details(obj.details or {}))
+
+
+DETAIL_LABELS = {
+    "answer": _("answer"),
+    "status": _("status now"),
+    "previous_status": _("status before"),
+    "offered_role": _("role"),
+    "offered_session": _("session"),
+    "audience": _("reminder for"),
+    "days": _("days before"),
+    "manual": _("sent by hand"),
+    "emailed": _("expert emailed"),
+    "reason": _("reason"),
+    "deadline": _("deadline"),
+    "waitlisted_at": _("waitlisted since"),
+}
+STATUS_DETAILS = {"answer", "status", "previous_status"}
+
+
+def readable_details(details: dict):
+    """(label, value) pairs of an event's details, empty values left out, statuses by name."""
+    for key, value in details.items():
+        if value in ("", None, False) or key == "rule":
+            continue
+        if key in STATUS_DETAILS and value in Invitation.Status.values:
+            value = Invitation.Status(value).label
+        elif key == "audience" and value in ReminderRule.Audience.values:
+            value = ReminderRule.Audience(value).label
+        elif key == "offered_role" and value in SessionRole.Role.values:
+            value = SessionRole.Role(value).label
+        elif value is True:
+            value = _("yes")
+        yield DETAIL_LABELS.get(key, key.replace("_", " ")), value
 
 
 class WithdrawForm(forms.Form):
@@ -174,6 +203,12 @@ class InvitationAdmin(FoldedSearchMixin, admin.ModelAdmin):
         if obj is not None and obj.status != Invitation.Status.DRAFT:
             return False
         return super().has_delete_permission(request, obj)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.status != Invitation.Status.DRAFT:
+            # Nothing is editable once sent: no save buttons that would do nothing.
+            context.update(show_save=False, show_save_and_continue=False)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_actions(self, request):
         actions = super().get_actions(request)
