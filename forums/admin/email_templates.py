@@ -17,7 +17,10 @@ class EmailTemplateForm(forms.ModelForm):
     class Meta:
         model = EmailTemplate
         fields = ("kind", "language", "edition", "subject", "body")
-        widgets = {"body": forms.Textarea(attrs={"rows": 22, "cols": 90})}
+        widgets = {
+            "subject": forms.TextInput(attrs={"size": 90}),
+            "body": forms.Textarea(attrs={"rows": 22, "cols": 90}),
+        }
 
 
 @admin.register(EmailTemplate)
@@ -37,6 +40,17 @@ class EmailTemplateAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ("css/invitations-admin.css",)}
+
+    def has_delete_permission(self, request, obj=None):
+        # The defaults are what every email falls back to: edit them, never delete them.
+        if obj is not None and obj.edition_id is None:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
 
     @admin.display(description=_("edition"), ordering="edition__start_date")
     def edition_display(self, obj):

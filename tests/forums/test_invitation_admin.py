@@ -334,3 +334,16 @@ def test_email_template_and_reminder_lists_load(coordinator_client):
     )
     assert response.status_code == 200
     assert len(response.context["cl"].result_list) == 4
+
+
+def test_default_templates_cannot_be_deleted_but_overrides_can(coordinator_client):
+    default = EmailTemplate.objects.get(kind="invitation", language="en", edition=None)
+    url = reverse("admin:forums_emailtemplate_delete", args=[default.pk])
+    assert coordinator_client.post(url, {"post": "yes"}).status_code == 403
+    assert EmailTemplate.objects.filter(pk=default.pk).exists()
+    override = EmailTemplate.objects.create(
+        kind="invitation", language="en", edition=EditionFactory(), subject="x", body="y"
+    )
+    url = reverse("admin:forums_emailtemplate_delete", args=[override.pk])
+    assert coordinator_client.post(url, {"post": "yes"}).status_code == 302
+    assert not EmailTemplate.objects.filter(pk=override.pk).exists()
