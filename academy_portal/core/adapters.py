@@ -1,5 +1,13 @@
+import logging
+import smtplib
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
+from django.contrib import messages
 from django.urls import reverse
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -11,6 +19,34 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request):
         return False
+
+    def send_mail(self, template_prefix, email, context_data):
+        # Sign-in codes are sent at once (not through the outbox: a code must not sit in a
+        # table staff can read). A mail server that is down must not become a 500 page.
+        try:
+            super().send_mail(template_prefix, email, context_data)
+        except (smtplib.SMTPException, OSError):
+            logger.exception("Could not send %s to %s", template_prefix, email)
+            request = context.request
+            if request is not None:
+                request._portal_mail_failed = True
+                messages.error(
+                    request,
+                    _(
+                        "We could not send the email just now. Please try again in a few "
+                        "minutes; if it keeps failing, write to the academy."
+                    ),
+                )
+
+    def add_message(self, request, level, message_template=None, *args, **kwargs):
+        # Do not announce "a code is on its way" right after failing to send it.
+        if (
+            getattr(request, "_portal_mail_failed", False)
+            and message_template
+            and (message_template.endswith("_sent.txt"))
+        ):
+            return
+        super().add_message(request, level, message_template, *args, **kwargs)
 
     def format_email_subject(self, subject):
         # Our subjects name the portal already; the Sites framework's "[example.com]" would not.

@@ -123,3 +123,18 @@ def test_expert_account_cannot_enter_the_admin(client):
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_mail_server_down_gives_a_clear_message_not_an_error_page(client, settings):
+    # The outside world fails: nothing listens on this port.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = 9  # discard port, closed here
+    settings.EMAIL_TIMEOUT = 2
+    expert = ExpertFactory()
+    response = request_code(client, expert.email)
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    assert "We could not send the email just now" in page.content.decode()
+    assert "is on its way" not in page.content.decode()
+    assert "_auth_user_id" not in client.session
