@@ -22,7 +22,6 @@ from email.headerregistry import Address
 from email.mime.base import MIMEBase
 from email.mime.text import MIMEText
 from email.utils import make_msgid
-from functools import partial
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -173,35 +172,46 @@ def _message_id_domain() -> str:
 
 
 class _DeliveryBatch:
-    """The rows queued at the outermost level of one transaction, enqueued together on commit.
+    """The rows queued in one transaction, handed to workers together when it commits.
 
     One on-commit callback per transaction instead of one per row: 5,000 invitations queued
-    in one transaction become 100 tasks of 50 rows, not 5,000 broker round trips."""
+    in one transaction become 100 tasks of 50 rows, not 5,000 broker round trips.
+
+    Savepoints: the callback is registered with the savepoints open at its first row, and
+    every later row is queued inside those that are still open (they nest), so a rollback
+    that discards the callback also discards all of its rows. A savepoint rolled back inside
+    leaves ids of rows that no longer exist; the worker's claim skips them."""
+
+    __qualname__ = "enqueue_delivery"  # Django names a failing robust callback in its log
 
     def __init__(self, position: int):
         self.position = position  # our index in connection.run_on_commit
         self.ids: list[int] = []
+        self.fired = False
 
     def __call__(self):
+        self.fired = True
         enqueue_delivery(self.ids)
 
 
 def schedule_delivery_on_commit(ids: Sequence[int]) -> None:
     """After the caller's transaction commits, hand these rows to workers (nothing on rollback)."""
     db = transaction.get_connection()
-    pending = getattr(db, "_outbox_delivery_batch", None)
     hooks = getattr(db, "run_on_commit", None)
-    if not db.in_atomic_block or db.savepoint_ids or not isinstance(hooks, list):
-        # Inside a savepoint the callback must die with it; Django's per-callback
-        # bookkeeping does that, so such rows get their own callback.
-        transaction.on_commit(partial(enqueue_delivery, list(ids)), robust=True)
+    if not db.in_atomic_block or not isinstance(hooks, list):
+        ids = list(ids)
+        transaction.on_commit(lambda: enqueue_delivery(ids), robust=True)
         return
-    if not (
+    pending = getattr(db, "_outbox_delivery_batch", None)
+    live = (
         pending is not None
+        and not pending.fired
         and pending.position < len(hooks)
         and hooks[pending.position][1] is pending
-    ):
-        # No live batch in this transaction yet (a rolled-back one was discarded with it).
+    )
+    if not live:
+        # First row of this transaction, or the previous batch was rolled back or already
+        # ran (tests run callbacks by hand inside their transaction).
         pending = _DeliveryBatch(position=len(hooks))
         transaction.on_commit(pending, robust=True)
         db._outbox_delivery_batch = pending

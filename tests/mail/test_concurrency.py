@@ -93,3 +93,30 @@ def test_running_the_task_twice_sends_once():
     assert send_task(message.pk) is False
     assert send_outbox_message(message_id=message.pk) is False
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_click_queues_one_email(require_postgres):
+    """Two requests queue the same dedup key at the same moment: one row, both see it."""
+    from django.db import transaction
+
+    from academy_portal.mail.services import queue_email
+
+    def queue_same():
+        with transaction.atomic():
+            message, created = queue_email(
+                to_email="a@example.org",
+                subject="RSVP confirmed",
+                text_body="Thank you",
+                kind="rsvp_confirmation",
+                dedup_key="rsvp:42:accepted",
+            )
+            threading.Event().wait(0.2)  # hold the transaction open so the two overlap
+        return message.pk, created
+
+    mail.outbox = []
+    results = run_in_threads(queue_same)
+    assert sorted(created for _pk, created in results) == [False, True]
+    assert len({pk for pk, _created in results}) == 1
+    assert OutboxMessage.objects.count() == 1
+    assert len(mail.outbox) == 1

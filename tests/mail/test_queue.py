@@ -105,3 +105,80 @@ def test_running_the_send_twice_sends_once():
     assert send_outbox_message(message_id=message.pk) is True
     assert send_outbox_message(message_id=message.pk) is False
     assert len(mail.outbox) == 1
+
+
+def queue_plain(key: str):
+    return queue_email(
+        to_email=f"{key}@example.org",
+        subject=f"About {key}",
+        text_body="Hello",
+        kind="invitation",
+        dedup_key=key,
+    )[0]
+
+
+def sent_ids() -> list[int]:
+    return sorted(int(m.extra_headers["X-Outbox-Id"]) for m in mail.outbox)
+
+
+def test_a_transaction_of_many_emails_is_one_callback(django_capture_on_commit_callbacks, settings):
+    settings.OUTBOX_TASK_BATCH_SIZE = 50
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        messages = [queue_plain(f"bulk-{n}") for n in range(120)]
+    assert len(callbacks) == 1
+    assert sent_ids() == sorted(m.pk for m in messages)
+    assert not OutboxMessage.objects.exclude(status=OutboxMessage.Status.SENT).exists()
+
+
+def test_savepoints_rolled_back_inside_the_transaction(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        # The first email is queued inside a savepoint that is rolled back: its row and the
+        # callback registered with it are gone, yet the later emails are delivered.
+        with pytest.raises(RuntimeError), transaction.atomic():
+            queue_plain("discarded")
+            raise RuntimeError
+        kept = queue_plain("kept")
+        with transaction.atomic():
+            inner = queue_plain("inner-released")
+        with pytest.raises(RuntimeError), transaction.atomic():
+            queue_plain("inner-discarded")
+            raise RuntimeError
+        last = queue_plain("last")
+    assert sent_ids() == sorted([kept.pk, inner.pk, last.pk])
+    assert set(OutboxMessage.objects.values_list("dedup_key", flat=True)) == {
+        "kept",
+        "inner-released",
+        "last",
+    }
+
+
+def test_each_captured_transaction_sends_its_own(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = queue_plain("first")
+    with django_capture_on_commit_callbacks(execute=True):
+        second = queue_plain("second")
+    assert sent_ids() == sorted([first.pk, second.pk])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_email_goes_at_once():
+    message = queue_email(
+        to_email="now@example.org", subject="Now", text_body="Hi", kind="k", dedup_key="now"
+    )[0]
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.SENT
+    assert sent_ids() == [message.pk]
+
+
+def test_a_future_send_after_waits_for_the_sweep(django_capture_on_commit_callbacks):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    later = timezone.now() + dt.timedelta(hours=1)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        message, _ = queue(send_after=later)
+    assert callbacks == []
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.QUEUED
+    assert mail.outbox == []
