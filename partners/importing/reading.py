@@ -8,6 +8,7 @@ cells refused and zip bombs refused before anything is decompressed.
 
 import csv
 import io
+import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -126,9 +127,14 @@ def _decode_windows(data: bytes) -> tuple[str, str]:
     return unicodedata.normalize("NFC", text), "cp1252"
 
 
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def _looks_binary(text: str) -> bool:
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\r\n\t")
-    return controls > max(2, len(text) // 100)
+    # Stops at the first control character over the limit; never scans a junk file twice.
+    limit = max(2, len(text) // 100)
+    matches = enumerate(_CONTROL_CHARS.finditer(text), start=1)
+    return any(found > limit for found, _match in matches)
 
 
 def _sniff_delimiter(text: str) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -30,7 +30,7 @@ from .columns import (
     column_for_header,
 )
 from .errors import ImportFileError, RowError
-from .reading import Sheet, read_sheet
+from .reading import Sheet, detect_format, read_sheet
 
 BATCH_SIZE = 1000
 MAX_STORED_ERRORS = 2000
@@ -287,6 +287,7 @@ class Plan:
     new_contacts: list = field(default_factory=list)
     changed_contacts: list = field(default_factory=list)
     contact_fields: set = field(default_factory=set)
+    changed_contact_ids: set = field(default_factory=set)
     rows: list = field(default_factory=list)
     errors: list = field(default_factory=list)
     contact_label: str = ""  # translated once per import, not once per row
@@ -388,13 +389,15 @@ def _plan_batch(batch: list[ParsedRow], written: dict, plan: Plan) -> None:
         if plan.institutions[k].obj is None
     ]
     if fresh:
-        # Lower() is what the unique constraint uses; the exact spellings also catch non-ASCII
-        # names on SQLite, whose lower() only folds ASCII.
-        names = {p.key[0] for p in fresh} | {s for p in fresh for s in p.spellings}
+        # Lower() is what the unique constraint (and its index) uses. SQLite's lower() only
+        # folds ASCII, so there the exact spellings from the file are looked up as well.
+        match = Q(lname__in={p.key[0] for p in fresh})
+        if connection.vendor == "sqlite":
+            match |= Q(name__in={s for p in fresh for s in p.spellings})
         existing = {
             (i.name.lower(), i.country.code): i
             for i in Institution.objects.annotate(lname=Lower("name")).filter(
-                Q(lname__in=names) | Q(name__in=names), country__in={p.key[1] for p in fresh}
+                match, country__in={p.key[1] for p in fresh}
             )
         }
         for inst_plan in fresh:
@@ -520,10 +523,17 @@ def _plan_contact(parsed: ParsedRow, inst_plan, contacts: dict, plan: Plan) -> l
         )
     pool = inst_plan.contact_pool
     match = None
-    if wanted.get("email"):
-        match = next((c for c in pool if c.email and c.email.lower() == wanted["email"]), None)
+    email, name_key = wanted.get("email"), wanted["name"].lower()
+    if email:
+        for candidate in pool:
+            if candidate.email and candidate.email.lower() == email:
+                match = candidate
+                break
     if match is None:
-        match = next((c for c in pool if c.name.lower() == wanted["name"].lower()), None)
+        for candidate in pool:
+            if candidate.name.lower() == name_key:
+                match = candidate
+                break
     if match is None:
         contact = Contact(institution=inst_plan.obj, **wanted)
         pool.append(contact)
@@ -538,7 +548,8 @@ def _plan_contact(parsed: ParsedRow, inst_plan, contacts: dict, plan: Plan) -> l
             changes.append((str(_label(f"contact_{name}")), _show(old), _show(value)))
             setattr(match, name, value)
             plan.contact_fields.add(name)
-    if changes and match.pk and match not in plan.changed_contacts:
+    if changes and match.pk and match.pk not in plan.changed_contact_ids:
+        plan.changed_contact_ids.add(match.pk)
         plan.changed_contacts.append(match)
     return changes
 
@@ -604,6 +615,7 @@ def import_partner_file(
     )
     outcome = ImportOutcome(record=record)
     try:
+        record.file_format = file_format or detect_format(file_name, data)
         sheet = read_sheet(data, file_name=file_name, file_format=file_format)
         record.file_format, record.encoding = sheet.file_format, sheet.encoding
         record.rows_total = len(sheet.rows)
