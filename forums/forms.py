@@ -116,7 +116,15 @@ class RSVPForm(forms.Form):
         ),
         required=False,
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=0,
+        error_messages={
+            "required": _("The form was incomplete. Please reload the page and answer again."),
+            "invalid": _("The form was incomplete. Please reload the page and answer again."),
+            "min_value": _("The form was incomplete. Please reload the page and answer again."),
+        },
+    )
 
     def __init__(self, *args, invitation, **kwargs):
         self.invitation = invitation

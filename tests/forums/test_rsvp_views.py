@@ -173,6 +173,25 @@ def test_ended_edition_is_gone(client, staff):
     assert "already taken place" in response.content.decode()
 
 
+def test_expired_invitation_is_gone(client, staff):
+    invitation, token = sent_invitation(staff)
+    Invitation.objects.filter(pk=invitation.pk).update(status=Invitation.Status.EXPIRED)
+    response = client.get(rsvp_url(token))
+    assert response.status_code == 410
+    assert "The time to answer this invitation has passed" in response.content.decode()
+
+
+def test_tampered_form_without_version_asks_to_reload(client, staff):
+    invitation, token = sent_invitation(staff)
+    data = accept_data(invitation)
+    del data["version"]
+    response = client.post(rsvp_url(token), data)
+    assert response.status_code == 200
+    assert "Please reload the page and answer again." in response.content.decode()
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.SENT
+
+
 def test_reissued_link_replaces_the_old_one(client, staff):
     invitation, old_token = sent_invitation(staff)
     new_token = reissue_token(invitation, issued_by=staff)
