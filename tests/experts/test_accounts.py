@@ -56,6 +56,8 @@ def test_known_expert_gets_an_account_and_signs_in_with_the_emailed_code(client)
     me = client.get(confirm["Location"])
     assert me.status_code == 200
     assert expert.family_name in me.content.decode()
+    assert "You are signed in." in me.content.decode()
+    assert "You have confirmed" not in me.content.decode()
 
 
 def test_a_second_code_request_reuses_the_account(client):
@@ -78,7 +80,7 @@ def test_unknown_email_gets_no_account_and_no_code(client):
     assert not CODE_RE.search(body)
     assert "signup" not in body
     page = client.get(response["Location"])
-    assert "If stranger@example.org belongs to an invited expert" in page.content.decode()
+    assert "If stranger@example.org is the address of an invited expert" in page.content.decode()
     # Guessing a code leads nowhere.
     client.post(reverse("account_confirm_login_code"), {"code": "ABC123"})
     assert "_auth_user_id" not in client.session
