@@ -153,9 +153,8 @@ def test_server_refusing_mid_batch_with_421_loses_nothing(smtp):
     refused = rows.filter(status=Status.QUEUED)
     assert refused.count() == 5
     for row in refused:
-        assert row.attempts == 1 and row.last_error
+        assert row.attempts == 1 and "421" in row.last_error  # each one really tried
         assert row.send_after > timezone.now()
-    assert "421" in refused.first().last_error
 
     smtp.reply = None  # recovered
     make_due(refused)
@@ -183,12 +182,9 @@ def test_permanent_refusal_fails_that_email_only(smtp, invite_and_send):
     assert smtp.count() == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="outbox defect: smtplib closes the connection on a 421, deliver_messages keeps "
-    "using it, so the next email fails with 'please run connect() first' without being tried",
-)
 def test_after_a_421_the_next_email_is_really_tried(smtp):
+    # smtplib closes the connection on a 421; the next email must not fail on the dead one
+    # ("please run connect() first") without ever reaching the server.
     smtp.start()
     replies = iter(["421 4.3.2 Try again later"])
     smtp.reply = lambda envelope: next(replies, None)  # only the first email is refused
