@@ -73,6 +73,9 @@ def test_staff_home_lists_upcoming_editions_and_expiring_mous(admin_client):
     assert counts.institutions == 6  # 3 partners of MOUs + 3 affiliations of experts
     # The usual app list follows.
     assert 'class="app-partners module' in html
+    # Strict CSP: nothing inline on the page.
+    assert 'style="' not in html
+    assert "<script>" not in html
 
 
 @pytest.mark.parametrize("rows", [1, 40])
