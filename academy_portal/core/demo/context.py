@@ -37,12 +37,23 @@ class DemoContext:
         return self.editions[(EAST_SEA, 15)]
 
 
-def upsert(ctx: DemoContext, model: type[models.Model], *, lookup: dict, values: dict):
+_LOOK_UP = object()
+
+
+def upsert(
+    ctx: DemoContext,
+    model: type[models.Model],
+    *,
+    lookup: dict,
+    values: dict,
+    existing=_LOOK_UP,
+):
     """Create the row or bring it to `values`, saving only when something differs.
 
     Saving only real changes keeps `updated_at` still on a re-run, so a second run changes nothing.
+    A caller that fetched rows in bulk passes `existing` (the row, or None when there is none).
     """
-    obj = model.objects.filter(**lookup).first()
+    obj = model.objects.filter(**lookup).first() if existing is _LOOK_UP else existing
     label = model._meta.label
     if obj is None:
         obj = model(**lookup, **values)

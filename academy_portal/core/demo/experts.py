@@ -93,6 +93,7 @@ def build_experts(ctx: DemoContext) -> None:
     areas = [ctx.areas[name] for name in data.EXPERTISE_AREAS]
     capacities, weights = zip(*CAPACITY_WEIGHTS, strict=True)
     used_emails: set[str] = set()
+    planned: list[tuple[str, dict, list]] = []
 
     for given, family, order, country in _names(rng):
         capacity = rng.choices(capacities, weights)[0]
@@ -123,7 +124,7 @@ def build_experts(ctx: DemoContext) -> None:
             "nationality": country,
             "country": country,
             "position": position,
-            "affiliation": affiliation,
+            "affiliation_id": affiliation.pk if affiliation else None,
             "affiliation_text": affiliation_text,
             "capacity": capacity,
             "languages": f"{language}, English" if language else "English",
@@ -136,8 +137,20 @@ def build_experts(ctx: DemoContext) -> None:
                 ctx.today - dt.timedelta(days=rng.randint(10, 900)) if consent else None
             ),
         }
-        expert = upsert(ctx, Expert, lookup={"email": email}, values=values)
-        expert.expertise_areas.set(expertise)
+        planned.append((email, values, expertise))
+
+    # Two queries find what a previous run left, so a re-run writes only what changed.
+    existing = {e.email: e for e in Expert.objects.filter(email__in=[p[0] for p in planned])}
+    current_areas: dict[int, set[int]] = {}
+    links = Expert.expertise_areas.through.objects.filter(expert__in=existing.values())
+    for expert_id, area_id in links.values_list("expert_id", "expertisearea_id"):
+        current_areas.setdefault(expert_id, set()).add(area_id)
+    for email, values, expertise in planned:
+        expert = upsert(
+            ctx, Expert, lookup={"email": email}, values=values, existing=existing.get(email)
+        )
+        if current_areas.get(expert.pk, set()) != {a.pk for a in expertise}:
+            expert.expertise_areas.set(expertise)
         ctx.experts.append(expert)
 
 

@@ -150,6 +150,6 @@ def build_mous(ctx: DemoContext) -> None:
                     else ""
                 ),
                 "renewal_notes": notes,
-                "supersedes": supersedes,
+                "supersedes_id": supersedes.pk if supersedes else None,
             },
         )
