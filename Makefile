@@ -10,8 +10,10 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 VAR_DIR ?= $(CURDIR)/var
+# Links in emails (and the demo RSVP link) point at the server `make run` starts.
+SITE_URL ?= http://$(HOST):$(PORT)
 PYTEST_ARGS ?=
-export VAR_DIR
+export VAR_DIR SITE_URL
 
 .PHONY: help run test lint format check migrate demo web worker beat messages clean-var venv
 
