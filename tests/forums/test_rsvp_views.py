@@ -531,3 +531,25 @@ def test_ratelimit_helper_on_redis(require_redis, settings):
     time.sleep(2.1)
     assert ratelimit.hit("redis-test", key, limit)
     cache.clear()
+
+
+@pytest.mark.parametrize("sessions", [1, 25])
+def test_rsvp_page_query_count_does_not_grow_with_sessions(
+    client, staff, django_assert_max_num_queries, sessions
+):
+    edition = EditionFactory()
+    created = [SessionFactory(edition=edition) for _ in range(sessions)]
+    invitation, token = sent_invitation(staff, edition=edition, offered_session=created[0])
+    submit_rsvp(
+        invitation,
+        answer="accepted",
+        expected_version=0,
+        sessions=created,
+        privacy_consent=True,
+        chatham_house_acknowledged=True,
+        attendance="in_person",
+    )
+    with django_assert_max_num_queries(10):
+        response = client.get(rsvp_url(token))
+    assert response.status_code == 200
+    assert response.content.decode().count('name="sessions"') == sessions
