@@ -88,10 +88,6 @@ def queue_email(
         reply_to=reply_to,
         attachments=attachments,
     )
-    existing = OutboxMessage.objects.filter(dedup_key=dedup_key).first()
-    if existing is not None:
-        return existing, False
-
     now = timezone.now()
     fields = {
         "to_email": to_email,
@@ -110,25 +106,24 @@ def queue_email(
     if related is not None:
         fields["related_content_type"] = ContentType.objects.get_for_model(related)
         fields["related_object_id"] = related.pk
-    try:
-        # The savepoint keeps the caller's transaction usable if a concurrent request
-        # inserted the same dedup_key first.
-        with transaction.atomic():
-            message = OutboxMessage.objects.create(**fields)
-            OutboxAttachment.objects.bulk_create(
-                OutboxAttachment(
-                    message=message,
-                    filename=filename,
-                    mimetype=mimetype,
-                    content=content.encode() if isinstance(content, str) else bytes(content),
-                )
-                for filename, content, mimetype in attachments
-            )
-    except IntegrityError:
-        existing = OutboxMessage.objects.filter(dedup_key=dedup_key).first()
-        if existing is None:
-            raise
-        return existing, False
+    # INSERT ... ON CONFLICT DO NOTHING: a key queued before (or by a concurrent request,
+    # which this waits for) leaves the caller's transaction intact, without a savepoint.
+    draft = OutboxMessage(**fields)
+    OutboxMessage.objects.bulk_create([draft], ignore_conflicts=True)
+    message = OutboxMessage.objects.filter(dedup_key=dedup_key).first()
+    if message is None:  # SQLite's INSERT OR IGNORE also swallows other violations
+        raise IntegrityError(f"Outbox message {dedup_key!r} could not be stored.")
+    if message.message_id != draft.message_id:  # someone else's row: queue nothing
+        return message, False
+    OutboxAttachment.objects.bulk_create(
+        OutboxAttachment(
+            message=message,
+            filename=filename,
+            mimetype=mimetype,
+            content=content.encode() if isinstance(content, str) else bytes(content),
+        )
+        for filename, content, mimetype in attachments
+    )
 
     if message.send_after <= now + CLOCK_SKEW:
         schedule_delivery_on_commit([message.pk])
