@@ -213,13 +213,7 @@ def _rsvp_page(request, invitation, *, rate_key: str, headers: dict, token_page:
         "attribution_explanation": attribution_explanation,
         "chatham_house": applies_chatham_house(invitation),
         "contact_email": _contact_email(edition),
-        "has_answer": invitation.status
-        in {
-            Invitation.Status.ACCEPTED,
-            Invitation.Status.DECLINED,
-            Invitation.Status.TENTATIVE,
-            Invitation.Status.WAITLISTED,
-        },
+        "has_answer": invitation.status in Invitation.ANSWERED_STATUSES,
         "sessions_attending": list(invitation.sessions_attending.all()),
     }
     response = render(request, "forums/rsvp.html", context, status=status)
