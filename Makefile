@@ -82,8 +82,12 @@ run: demo
 	echo; \
 	wait
 
+# make turns any failure into exit 2, so say it when pytest collected no tests (its exit 5).
 test: venv
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@echo "$(BIN)/python -m pytest $(PYTEST_ARGS)"
+	@rc=0; $(BIN)/python -m pytest $(PYTEST_ARGS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests (exit 5)" >&2; fi; \
+	exit $$rc
 
 lint: venv
 	$(BIN)/ruff check .
