@@ -30,6 +30,7 @@ from .columns import (
     column_for_header,
 )
 from .errors import ImportFileError, RowError
+from .pgcopy import can_copy, copy_insert
 from .reading import Sheet, detect_format, read_sheet
 
 BATCH_SIZE = 1000
@@ -559,7 +560,9 @@ def _plan_contact(parsed: ParsedRow, inst_plan, contacts: dict, plan: Plan) -> l
 
 def apply_plan(plan: Plan, *, progress=None, total=0) -> None:
     """Write the plan; must run inside the caller's transaction (all or nothing)."""
-    Institution.objects.bulk_create(plan.new_institutions, batch_size=BATCH_SIZE)
+    insert = _insert_with_copy if can_copy() else _insert_with_bulk_create
+    for chunk in _chunks(plan.new_institutions, BATCH_SIZE):
+        insert(Institution, chunk, assign_ids=True)
     if plan.changed_institutions:
         Institution.objects.bulk_update(
             plan.changed_institutions,
@@ -570,7 +573,7 @@ def apply_plan(plan: Plan, *, progress=None, total=0) -> None:
         mou.institution = mou.institution  # refresh institution_id now the institution has a pk
     written = 0
     for chunk in _chunks(plan.new_mous, BATCH_SIZE):
-        MOU.objects.bulk_create(chunk)
+        insert(MOU, chunk, assign_ids=False)
         written += len(chunk)
         if progress:
             progress(total + min(written, total), total * 2)
@@ -580,13 +583,22 @@ def apply_plan(plan: Plan, *, progress=None, total=0) -> None:
         )
     for contact in plan.new_contacts:
         contact.institution = contact.institution
-    Contact.objects.bulk_create(plan.new_contacts, batch_size=BATCH_SIZE)
+    for chunk in _chunks(plan.new_contacts, BATCH_SIZE):
+        insert(Contact, chunk, assign_ids=False)
     if plan.changed_contacts:
         Contact.objects.bulk_update(
             plan.changed_contacts, sorted(plan.contact_fields), batch_size=BATCH_SIZE
         )
     if progress:
         progress(total * 2, total * 2)
+
+
+def _insert_with_bulk_create(model, objs, *, assign_ids):
+    model.objects.bulk_create(objs)
+
+
+def _insert_with_copy(model, objs, *, assign_ids):
+    copy_insert(model, objs, assign_ids=assign_ids)
 
 
 # -- the service ------------------------------------------------------------------------

@@ -472,3 +472,27 @@ def test_import_permission_goes_to_partnerships_officers_and_administrators():
     assert officer.has_perm("partners.import_partners")
     assert not viewer.has_perm("partners.import_partners")
     assert not coordinator.has_perm("partners.import_partners")
+
+
+def test_awkward_text_is_written_exactly():
+    """Quotes, commas, backslashes, line breaks and empty values survive the bulk insert
+    (COPY on PostgreSQL, bulk_create elsewhere); an empty date is NULL, empty text is ""."""
+    import csv as csv_module
+
+    notes = 'He said "yes", then\\no; C:\\temp\\new\nsecond line, with "quotes"'
+    out = io.StringIO()
+    writer = csv_module.writer(out, lineterminator="\r\n")
+    writer.writerow(export_headers())
+    writer.writerow(row(Notes=notes, City="", **{"Expires on": "", "Native name": "Đại học"}))
+    outcome = run(out.getvalue().encode("utf-8"))
+    assert outcome.ok, outcome.errors
+    institution = Institution.objects.get()
+    assert institution.notes == notes
+    assert (institution.city, institution.native_name) == ("", "Đại học")
+    assert institution.search_text == "iseas yusof ishak institute dai hoc"
+    mou = MOU.objects.get()
+    assert mou.expires_on is None
+    assert mou.signatories == "" and mou.document.name == ""
+    assert mou.created_at is not None and mou.updated_at is not None
+    assert mou.institution_id == institution.pk
+    assert run(out.getvalue().encode("utf-8")).nothing_to_do

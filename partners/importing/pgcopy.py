@@ -1,0 +1,82 @@
+"""Insert new rows with PostgreSQL's COPY: the same rows bulk_create would write, a few times
+faster. Runs inside the caller's transaction, so constraints, triggers and the all-or-nothing
+rollback behave exactly as with bulk_create. Other databases use bulk_create."""
+
+import csv
+import datetime as dt
+import io
+
+from django.db import connection
+from django.utils import timezone
+
+_TEXT_TYPES = {
+    "CharField", "TextField", "EmailField", "URLField", "SlugField", "FileField", "ImageField",
+    "FilePathField",
+}  # fmt: skip
+
+
+def can_copy() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def copy_insert(model, objs: list, *, assign_ids: bool) -> None:
+    """INSERT `objs` with one COPY; with assign_ids, each object gets its primary key first."""
+    if not objs:
+        return
+    meta = model._meta
+    now = timezone.now()
+    fields = [f for f in meta.concrete_fields if not f.primary_key or assign_ids]
+    if assign_ids:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, meta.pk.column, len(objs)],
+            )
+            for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
+                obj.pk = pk
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    not_null_text = []
+    converters = []
+    for field in fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            for obj in objs:
+                setattr(obj, field.attname, now)
+        internal = field.get_internal_type()
+        if internal in _TEXT_TYPES and not field.null:
+            not_null_text.append(field.column)
+        converters.append((field.attname, _converter(field)))
+    for obj in objs:
+        writer.writerow([convert(getattr(obj, attname)) for attname, convert in converters])
+    buffer.seek(0)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    options = "FORMAT csv"
+    if not_null_text:
+        # An unquoted empty field is NULL in CSV COPY; text columns want "" instead.
+        quoted = ", ".join(connection.ops.quote_name(c) for c in not_null_text)
+        options += f", FORCE_NOT_NULL ({quoted})"
+    table = connection.ops.quote_name(meta.db_table)
+    # copy_expert is psycopg's own method: wrap its errors as Django's (IntegrityError, ...).
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH ({options})", buffer)
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
+def _converter(field):
+    def convert(value):
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            return value
+        if isinstance(value, dt.datetime | dt.date):
+            return value.isoformat()
+        if isinstance(value, bool):
+            return "t" if value else "f"
+        if isinstance(value, int):
+            return value
+        prepared = field.get_db_prep_save(value, connection)
+        return "" if prepared is None else prepared
+
+    return convert
