@@ -46,8 +46,15 @@ def copy_insert(model, objs: list, *, assign_ids: bool) -> None:
         if internal in _TEXT_TYPES and not field.null:
             not_null_text.append(field.column)
         converters.append((field.attname, _converter(field)))
+    attnames = [attname for attname, _convert in converters]
+    convert_all = [convert for _attname, convert in converters]
     for obj in objs:
-        writer.writerow([convert(getattr(obj, attname)) for attname, convert in converters])
+        # Raw attribute values, not descriptors (a FileField's descriptor builds a FieldFile).
+        values = obj.__dict__
+        row = [values.get(attname) for attname in attnames]
+        writer.writerow(
+            [v if type(v) is str else c(v) for v, c in zip(row, convert_all, strict=True)]
+        )
     buffer.seek(0)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     options = "FORMAT csv"
