@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 -- real names in the test data, en dashes included
 """Regenerate the real test files in this folder: `python tests/partners/files/make_files.py`.
 
 The files are committed; this script documents exactly what bytes each one holds.
@@ -13,38 +14,148 @@ from openpyxl import Workbook
 HERE = Path(__file__).resolve().parent
 
 EN_HEADER = [
-    "Institution name", "Native name", "Acronym", "Kind", "Country", "City", "Website",
-    "Contact name", "Contact position", "Contact email", "MOU title", "Academy unit",
-    "Signed on", "Effective from", "Expires on", "Status", "Areas of cooperation", "Notes",
+    "Institution name",
+    "Native name",
+    "Acronym",
+    "Kind",
+    "Country",
+    "City",
+    "Website",
+    "Contact name",
+    "Contact position",
+    "Contact email",
+    "MOU title",
+    "Academy unit",
+    "Signed on",
+    "Effective from",
+    "Expires on",
+    "Status",
+    "Areas of cooperation",
+    "Notes",
 ]
 VI_HEADER = [
-    "Tên cơ quan", "Tên bản địa", "Tên viết tắt", "Loại hình", "Quốc gia", "Thành phố",
-    "Trang web", "Người liên hệ", "Chức vụ", "Email người liên hệ", "Tên MOU", "Đơn vị phụ trách",
-    "Ngày ký", "Ngày hiệu lực", "Ngày hết hạn", "Trạng thái", "Lĩnh vực hợp tác", "Ghi chú",
+    "Tên cơ quan",
+    "Tên bản địa",
+    "Tên viết tắt",
+    "Loại hình",
+    "Quốc gia",
+    "Thành phố",
+    "Trang web",
+    "Người liên hệ",
+    "Chức vụ",
+    "Email người liên hệ",
+    "Tên MOU",
+    "Đơn vị phụ trách",
+    "Ngày ký",
+    "Ngày hiệu lực",
+    "Ngày hết hạn",
+    "Trạng thái",
+    "Lĩnh vực hợp tác",
+    "Ghi chú",
 ]
 
 # 5 rows, 4 institutions (one with two MOUs), Vietnamese and other names.
 ROWS = [
-    ["Học viện Chính trị Quốc gia Hồ Chí Minh", "Học viện Chính trị Quốc gia Hồ Chí Minh",
-     "HCMA", "University", "Viet Nam", "Hà Nội", "https://hcma.vn", "Nguyễn Thị Hương",
-     "Phó Giám đốc", "huong@hcma.vn", "MOU on training cooperation", "Faculty of Diplomatic Training",
-     "2023-03-15", "2023-04-01", "2028-03-14", "Active", "Training; Research exchange", ""],
-    ["ISEAS – Yusof Ishak Institute", "", "ISEAS", "Think tank", "SG", "Singapore",
-     "https://www.iseas.edu.sg", "Tan Wei Ling", "Senior Fellow", "tan@iseas.edu.sg",
-     "MOU on South China Sea studies", "East Sea Institute", "2022-06-01", "2022-06-01", "",
-     "Active", "Maritime security; Joint conferences", "Open-ended MOU"],
-    ["ISEAS – Yusof Ishak Institute", "", "ISEAS", "Think tank", "Singapore", "Singapore",
-     "https://www.iseas.edu.sg", "Tan Wei Ling", "Senior Fellow", "tan@iseas.edu.sg",
-     "MOU on Mekong studies", "Institute for Strategic Studies", "2024-01-10", "2024-01-10",
-     "2025-01-09", "Expired", "Mekong", "Open-ended MOU"],
-    ["Université de Genève", "", "UNIGE", "University", "Switzerland", "Genève",
-     "https://www.unige.ch", "Zoë Müller", "Professeure", "zoe.muller@unige.ch",
-     "Accord de coopération académique", "Department of International Cooperation",
-     "2021-09-20", "2021-10-01", "2026-09-19", "Draft", "Law of the sea", ""],
-    ["Korea National Diplomatic Academy", "국립외교원", "KNDA", "Government research agency",
-     "KR", "Seoul", "https://www.knda.go.kr", "Kim Min-jun", "Director", "mj.kim@knda.go.kr",
-     "MOU on Track 2 dialogue", "Institute for Foreign Policy", "2020-11-05", "2020-11-05",
-     "2025-11-04", "Terminated", "Track 2 diplomacy; Ocean Dialogue", ""],
+    [
+        "Học viện Chính trị Quốc gia Hồ Chí Minh",
+        "Học viện Chính trị Quốc gia Hồ Chí Minh",
+        "HCMA",
+        "University",
+        "Viet Nam",
+        "Hà Nội",
+        "https://hcma.vn",
+        "Nguyễn Thị Hương",
+        "Phó Giám đốc",
+        "huong@hcma.vn",
+        "MOU on training cooperation",
+        "Faculty of Diplomatic Training",
+        "2023-03-15",
+        "2023-04-01",
+        "2028-03-14",
+        "Active",
+        "Training; Research exchange",
+        "",
+    ],
+    [
+        "ISEAS – Yusof Ishak Institute",
+        "",
+        "ISEAS",
+        "Think tank",
+        "SG",
+        "Singapore",
+        "https://www.iseas.edu.sg",
+        "Tan Wei Ling",
+        "Senior Fellow",
+        "tan@iseas.edu.sg",
+        "MOU on South China Sea studies",
+        "East Sea Institute",
+        "2022-06-01",
+        "2022-06-01",
+        "",
+        "Active",
+        "Maritime security; Joint conferences",
+        "Open-ended MOU",
+    ],
+    [
+        "ISEAS – Yusof Ishak Institute",
+        "",
+        "ISEAS",
+        "Think tank",
+        "Singapore",
+        "Singapore",
+        "https://www.iseas.edu.sg",
+        "Tan Wei Ling",
+        "Senior Fellow",
+        "tan@iseas.edu.sg",
+        "MOU on Mekong studies",
+        "Institute for Strategic Studies",
+        "2024-01-10",
+        "2024-01-10",
+        "2025-01-09",
+        "Expired",
+        "Mekong",
+        "Open-ended MOU",
+    ],
+    [
+        "Université de Genève",
+        "",
+        "UNIGE",
+        "University",
+        "Switzerland",
+        "Genève",
+        "https://www.unige.ch",
+        "Zoë Müller",
+        "Professeure",
+        "zoe.muller@unige.ch",
+        "Accord de coopération académique",
+        "Department of International Cooperation",
+        "2021-09-20",
+        "2021-10-01",
+        "2026-09-19",
+        "Draft",
+        "Law of the sea",
+        "",
+    ],
+    [
+        "Korea National Diplomatic Academy",
+        "국립외교원",
+        "KNDA",
+        "Government research agency",
+        "KR",
+        "Seoul",
+        "https://www.knda.go.kr",
+        "Kim Min-jun",
+        "Director",
+        "mj.kim@knda.go.kr",
+        "MOU on Track 2 dialogue",
+        "Institute for Foreign Policy",
+        "2020-11-05",
+        "2020-11-05",
+        "2025-11-04",
+        "Terminated",
+        "Track 2 diplomacy; Ocean Dialogue",
+        "",
+    ],
 ]
 
 
@@ -79,68 +190,173 @@ def write():
         b"\xef\xbb\xbf" + csv_text(VI_HEADER, vi_rows(), ";").encode("utf-8")
     )
     # Excel's "Unicode text": UTF-16 little-endian with BOM, tab-separated.
-    (HERE / "valid_utf16_tab.txt").write_bytes(
-        csv_text(EN_HEADER, ROWS, "\t").encode("utf-16")
-    )
+    (HERE / "valid_utf16_tab.txt").write_bytes(csv_text(EN_HEADER, ROWS, "\t").encode("utf-16"))
 
     # Windows-1258 stores Vietnamese tone marks as combining characters (decomposed).
     cp1258_rows = [
-        ["Viện Nghiên cứu Đông Nam Á", "", "VNCDNA", "Think tank", "VN", "Thành phố Hồ Chí Minh",
-         "", "Trần Văn Đức", "Viện trưởng", "duc@vncdna.vn", "Biên bản ghi nhớ về hợp tác nghiên cứu",
-         "Viện Biển Đông", "01/02/2024", "01/02/2024", "31/01/2029", "Có hiệu lực",
-         "Nghiên cứu biển; Đào tạo", "Ghi chú: đối tác lâu năm"],
+        [
+            "Viện Nghiên cứu Đông Nam Á",
+            "",
+            "VNCDNA",
+            "Think tank",
+            "VN",
+            "Thành phố Hồ Chí Minh",
+            "",
+            "Trần Văn Đức",
+            "Viện trưởng",
+            "duc@vncdna.vn",
+            "Biên bản ghi nhớ về hợp tác nghiên cứu",
+            "Viện Biển Đông",
+            "01/02/2024",
+            "01/02/2024",
+            "31/01/2029",
+            "Có hiệu lực",
+            "Nghiên cứu biển; Đào tạo",
+            "Ghi chú: đối tác lâu năm",
+        ],
     ]
     text = csv_text(VI_HEADER, cp1258_rows)
     (HERE / "valid_cp1258.csv").write_bytes(to_cp1258(text))
     cp1252_rows = [
-        ["Université Paris Cité", "", "UPC", "University", "France", "Paris", "",
-         "Hélène Dubois", "Chargée de mission", "helene.dubois@u-paris.fr",
-         "Accord-cadre de coopération", "Department of International Cooperation", "17.05.2024",
-         "17.05.2024", "16.05.2029", "Active", "Droit international; Études asiatiques", "Naïve café"],
-        ["Stiftung Wissenschaft und Politik", "", "SWP", "Think tank", "DE", "Berlin", "",
-         "Jürgen Groß", "Leiter", "", "Kooperationsvereinbarung", "Institute for Strategic Studies",
-         "05/06/2024", "05/06/2024", "", "Active", "Sicherheitspolitik", ""],
+        [
+            "Université Paris Cité",
+            "",
+            "UPC",
+            "University",
+            "France",
+            "Paris",
+            "",
+            "Hélène Dubois",
+            "Chargée de mission",
+            "helene.dubois@u-paris.fr",
+            "Accord-cadre de coopération",
+            "Department of International Cooperation",
+            "17.05.2024",
+            "17.05.2024",
+            "16.05.2029",
+            "Active",
+            "Droit international; Études asiatiques",
+            "Naïve café",
+        ],
+        [
+            "Stiftung Wissenschaft und Politik",
+            "",
+            "SWP",
+            "Think tank",
+            "DE",
+            "Berlin",
+            "",
+            "Jürgen Groß",
+            "Leiter",
+            "",
+            "Kooperationsvereinbarung",
+            "Institute for Strategic Studies",
+            "05/06/2024",
+            "05/06/2024",
+            "",
+            "Active",
+            "Sicherheitspolitik",
+            "",
+        ],
     ]
-    (HERE / "valid_cp1252.csv").write_bytes(
-        csv_text(EN_HEADER, cp1252_rows, ";").encode("cp1252")
-    )
+    (HERE / "valid_cp1252.csv").write_bytes(csv_text(EN_HEADER, cp1252_rows, ";").encode("cp1252"))
 
     # Several spellings of one institution: case, spaces, NFD vs NFC.
     name = "Đại học Quốc gia Hà Nội"
     dup_rows = [
-        [name, "", "VNU", "University", "VN", "Hà Nội", "", "", "", "", "MOU A", "Faculty of Diplomatic Training", "2024-01-01", "", "", "Active", "", ""],
-        ["  ĐẠI HỌC QUỐC GIA HÀ NỘI ", "", "", "", "Vietnam", "", "", "", "", "", "MOU B", "Faculty of Diplomatic Training", "2024-02-01", "", "", "Active", "", ""],
-        [unicodedata.normalize("NFD", name), "", "", "", "vn", "", "", "", "", "", "MOU C", "Faculty of Diplomatic Training", "2024-03-01", "", "", "Draft", "", ""],
+        [
+            name,
+            "",
+            "VNU",
+            "University",
+            "VN",
+            "Hà Nội",
+            "",
+            "",
+            "",
+            "",
+            "MOU A",
+            "Faculty of Diplomatic Training",
+            "2024-01-01",
+            "",
+            "",
+            "Active",
+            "",
+            "",
+        ],
+        [
+            "  ĐẠI HỌC QUỐC GIA HÀ NỘI ",
+            "",
+            "",
+            "",
+            "Vietnam",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "MOU B",
+            "Faculty of Diplomatic Training",
+            "2024-02-01",
+            "",
+            "",
+            "Active",
+            "",
+            "",
+        ],
+        [
+            unicodedata.normalize("NFD", name),
+            "",
+            "",
+            "",
+            "vn",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "MOU C",
+            "Faculty of Diplomatic Training",
+            "2024-03-01",
+            "",
+            "",
+            "Draft",
+            "",
+            "",
+        ],
     ]
     (HERE / "duplicates_one_institution.csv").write_bytes(
         csv_text(EN_HEADER, dup_rows).encode("utf-8")
     )
 
     good = ROWS[1]
+
     def with_(**changes):
         row = list(good)
         for index, value in changes.items():
             row[int(index[1:])] = value
         return row
+
     error_rows = [
-        with_(c10="Row 2 fine"),                                   # row 2: fine
-        with_(c10="Bad expiry", c14="31/02/2025"),                 # row 3
-        with_(c10="Month first", c12="05/17/2024"),                # row 4
-        with_(c10="Bad country", c4="Atlantis"),                   # row 5
-        with_(c10="Bad status", c15="Pending"),                    # row 6
-        with_(c10=""),                                             # row 7: no title
+        with_(c10="Row 2 fine"),  # row 2: fine
+        with_(c10="Bad expiry", c14="31/02/2025"),  # row 3
+        with_(c10="Month first", c12="05/17/2024"),  # row 4
+        with_(c10="Bad country", c4="Atlantis"),  # row 5
+        with_(c10="Bad status", c15="Pending"),  # row 6
+        with_(c10=""),  # row 7: no title
         with_(c10="Expiry before signing", c12="2024-05-01", c14="2024-04-01"),  # row 8
-        with_(c10="Row 2 fine"),                                   # row 9: duplicate of row 2
-        with_(c10="Bad email", c9="not-an-email"),                 # row 10
-        with_(c10="Bad unit", c11="Ministry of Fun"),              # row 11
-        with_(c10="Fine too"),                                     # row 12
-        with_(c10="Two-digit year", c13="01/02/24"),               # row 13
+        with_(c10="Row 2 fine"),  # row 9: duplicate of row 2
+        with_(c10="Bad email", c9="not-an-email"),  # row 10
+        with_(c10="Bad unit", c11="Ministry of Fun"),  # row 11
+        with_(c10="Fine too"),  # row 12
+        with_(c10="Two-digit year", c13="01/02/24"),  # row 13
         with_(c10="Expiring without date", c14="", c15="Expiring"),  # row 14
     ]
     (HERE / "errors.csv").write_bytes(csv_text(EN_HEADER, error_rows).encode("utf-8"))
 
     # .xlsx with real date cells, an Excel serial number and a text date.
     import datetime as dt
+
     wb = Workbook()
     ws = wb.active
     ws.append(EN_HEADER)
@@ -167,6 +383,7 @@ def write():
         (",".join(EN_HEADER) + "\r\n" + ",".join(["x"] * 100_000) + "\r\n").encode()
     )
     import random
+
     rnd = random.Random(7)
     (HERE / "hostile_binary.csv").write_bytes(bytes(rnd.randrange(256) for _ in range(4096)))
     (HERE / "hostile_unknown_encoding.csv").write_bytes(
