@@ -189,3 +189,11 @@ def test_import_log_changelist_queries_do_not_grow(client, officer, rows,
         response = client.get(CHANGELIST)
     assert response.status_code == 200
     assert response.context["cl"].result_count == rows
+
+
+def test_mou_list_links_to_import_and_export(client, officer):
+    page = client.get(reverse("admin:partners_mou_changelist"))
+    assert UPLOAD in page.text
+    assert reverse("admin:partners_partnerimport_export", args=["mous", "xlsx"]) in page.text
+    client.force_login(UserFactory(groups=[roles.VIEWERS]))
+    assert UPLOAD not in client.get(reverse("admin:partners_mou_changelist")).text
