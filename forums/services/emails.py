@@ -162,8 +162,19 @@ def find_template(kind: str, *, language: str, edition=None) -> EmailTemplate:
         if best is None or rank > best[0]:
             best = (rank, template)
     if best is None:
-        raise EmailTemplate.DoesNotExist(f"No email template of kind {kind!r}")
+        return built_in_template(kind, language=language)
     return best[1]
+
+
+def built_in_template(kind: str, *, language: str) -> EmailTemplate:
+    """The shipped default as an unsaved template: an email never fails for a missing row."""
+    from .default_templates import DEFAULT_EMAIL_TEMPLATES
+
+    key = (kind, language) if (kind, language) in DEFAULT_EMAIL_TEMPLATES else (kind, "en")
+    if key not in DEFAULT_EMAIL_TEMPLATES:
+        raise EmailTemplate.DoesNotExist(f"No email template of kind {kind!r}")
+    subject, body = DEFAULT_EMAIL_TEMPLATES[key]
+    return EmailTemplate(kind=kind, language=key[1], subject=subject, body=body)
 
 
 @dataclass

@@ -104,3 +104,10 @@ def test_a_second_default_of_the_same_kind_and_language_is_refused_clearly():
     duplicate = EmailTemplate(kind="invitation", language="en", subject="x", body="y")
     with pytest.raises(ValidationError, match="default template of this kind"):
         duplicate.full_clean()
+
+
+def test_without_any_template_row_the_shipped_default_is_used():
+    EmailTemplate.objects.all().delete()
+    invitation = InvitationFactory(expert=ExpertFactory(preferred_language="vi"))
+    email = render_email("invitation", invitation, raw_token="abc")
+    assert email.subject.startswith("Thư mời:")

@@ -1,4 +1,5 @@
 import datetime as dt
+import threading
 
 import pytest
 from django.db import connection
@@ -22,6 +23,7 @@ from forums.services import (
     withdraw_invitation,
 )
 from tests.factories import EditionFactory, ExpertFactory, SessionFactory, UserFactory
+from tests.support.fixtures import default_email_templates  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -320,3 +322,61 @@ def test_queued_mail_is_delivered_in_the_experts_language(staff, mailoutbox):
     assert len(mailoutbox) == 1
     assert mailoutbox[0].subject.startswith("Thư mời:")
     assert mailoutbox[0].to[0].endswith(f"<{expert.email}>")
+
+
+def _in_parallel(*calls):
+    """Run the calls at the same moment in threads; returns their results or exceptions."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            results[index] = call()
+        except Exception as exc:  # the test inspects what each attempt raised
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+@pytest.mark.postgres
+@pytest.mark.usefixtures("default_email_templates")
+def test_two_experts_accepting_the_last_place_at_once(require_postgres, transactional_db):
+    # Real concurrency needs row locks: PostgreSQL only (SQLite serialises writers anyway).
+    staff = UserFactory()
+    edition = EditionFactory(capacity=1)
+    first, _ = sent_invitation(edition, staff=staff)
+    second, _ = sent_invitation(edition, staff=staff)
+    results = _in_parallel(
+        lambda: accept(Invitation.objects.get(pk=first.pk)),
+        lambda: accept(Invitation.objects.get(pk=second.pk)),
+    )
+    assert not [r for r in results if isinstance(r, Exception)]
+    statuses = sorted(Invitation.objects.values_list("status", flat=True))
+    assert statuses == ["accepted", "waitlisted"]
+
+
+@pytest.mark.postgres
+@pytest.mark.usefixtures("default_email_templates")
+def test_two_tabs_answering_at_once_save_one_answer(require_postgres, transactional_db):
+    staff = UserFactory()
+    invitation, _ = sent_invitation(staff=staff)
+    results = _in_parallel(
+        lambda: submit_rsvp(
+            Invitation.objects.get(pk=invitation.pk), answer="declined", expected_version=0
+        ),
+        lambda: submit_rsvp(
+            Invitation.objects.get(pk=invitation.pk), answer="tentative", expected_version=0
+        ),
+    )
+    assert sum(isinstance(r, StaleAnswer) for r in results) == 1
+    invitation.refresh_from_db()
+    assert invitation.version == 1
+    assert invitation.events.filter(kind__in=["answered", "changed"]).count() == 1
