@@ -110,9 +110,10 @@ def queue_email(
     # which this waits for) leaves the caller's transaction intact, without a savepoint.
     draft = OutboxMessage(**fields)
     OutboxMessage.objects.bulk_create([draft], ignore_conflicts=True)
-    message = OutboxMessage.objects.filter(dedup_key=dedup_key).first()
-    if message is None:  # SQLite's INSERT OR IGNORE also swallows other violations
-        raise IntegrityError(f"Outbox message {dedup_key!r} could not be stored.")
+    try:
+        message = OutboxMessage.objects.get(dedup_key=dedup_key)
+    except OutboxMessage.DoesNotExist:  # SQLite's INSERT OR IGNORE swallows other violations
+        raise IntegrityError(f"Outbox message {dedup_key!r} could not be stored.") from None
     if message.message_id != draft.message_id:  # someone else's row: queue nothing
         return message, False
     OutboxAttachment.objects.bulk_create(
