@@ -133,19 +133,19 @@ def timed(label, fn):
 
 
 def _postgres_cpu() -> float:
-    """CPU seconds used so far by local postgres processes (0 when not visible)."""
-    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{pid}/stat") as handle:
-                fields = handle.read().rsplit(")", 1)
-            if "postgres" not in fields[0]:
-                continue
-            parts = fields[1].split()
-            total += (int(parts[11]) + int(parts[12])) / tick
-        except (OSError, IndexError, ValueError):
-            continue
-    return total
+    """CPU seconds used so far by this connection's PostgreSQL backend (0 when not local)."""
+    from django.db import connection
+
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            parts = handle.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(parts[11]) + int(parts[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main():

@@ -34,20 +34,47 @@ def copy_insert(model, objs: list, *, assign_ids: bool) -> None:
             )
             for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
                 obj.pk = pk
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    not_null_text = []
-    converters = []
     for field in fields:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             for obj in objs:
                 setattr(obj, field.attname, now)
-        internal = field.get_internal_type()
-        if internal in _TEXT_TYPES and not field.null:
-            not_null_text.append(field.column)
-        converters.append((field.attname, _converter(field)))
-    attnames = [attname for attname, _convert in converters]
-    convert_all = [convert for _attname, convert in converters]
+    _copy(meta.db_table, fields, objs)
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
+def copy_update(model, objs: list, field_names: list[str]) -> None:
+    """UPDATE `field_names` of saved `objs`: COPY the new values into a temporary table, then
+    one UPDATE ... FROM it (Django's bulk_update builds a CASE per row and field)."""
+    if not objs:
+        return
+    meta = model._meta
+    fields = [meta.pk, *(meta.get_field(name) for name in field_names)]
+    quote = connection.ops.quote_name
+    table, temp = quote(meta.db_table), quote(f"import_update_{meta.db_table}")
+    columns = ", ".join(quote(f.column) for f in fields)
+    assignments = ", ".join(f"{quote(f.column)} = u.{quote(f.column)}" for f in fields[1:])
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        cursor.execute(f"DROP TABLE IF EXISTS {temp}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS "
+            f"SELECT {columns} FROM {table} WITH NO DATA"
+        )
+    _copy(f"import_update_{meta.db_table}", fields, objs)
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        cursor.execute(
+            f"UPDATE {table} AS t SET {assignments} FROM {temp} AS u "
+            f"WHERE t.{quote(meta.pk.column)} = u.{quote(meta.pk.column)}"
+        )
+        cursor.execute(f"DROP TABLE {temp}")
+
+
+def _copy(db_table: str, fields: list, objs: list) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    attnames = [f.attname for f in fields]
+    convert_all = [_converter(f) for f in fields]
     for obj in objs:
         # Raw attribute values, not descriptors (a FileField's descriptor builds a FieldFile).
         values = obj.__dict__
@@ -56,19 +83,20 @@ def copy_insert(model, objs: list, *, assign_ids: bool) -> None:
             [v if type(v) is str else c(v) for v, c in zip(row, convert_all, strict=True)]
         )
     buffer.seek(0)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
     options = "FORMAT csv"
+    not_null_text = [
+        f.column for f in fields if f.get_internal_type() in _TEXT_TYPES and not f.null
+    ]
     if not_null_text:
         # An unquoted empty field is NULL in CSV COPY; text columns want "" instead.
-        quoted = ", ".join(connection.ops.quote_name(c) for c in not_null_text)
-        options += f", FORCE_NOT_NULL ({quoted})"
-    table = connection.ops.quote_name(meta.db_table)
+        options += f", FORCE_NOT_NULL ({', '.join(quote(c) for c in not_null_text)})"
     # copy_expert is psycopg's own method: wrap its errors as Django's (IntegrityError, ...).
     with connection.cursor() as cursor, connection.wrap_database_errors:
-        cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH ({options})", buffer)
-    for obj in objs:
-        obj._state.adding = False
-        obj._state.db = connection.alias
+        cursor.copy_expert(
+            f"COPY {quote(db_table)} ({columns}) FROM STDIN WITH ({options})", buffer
+        )
 
 
 def _converter(field):

@@ -30,7 +30,7 @@ from .columns import (
     column_for_header,
 )
 from .errors import ImportFileError, RowError
-from .pgcopy import can_copy, copy_insert
+from .pgcopy import can_copy, copy_insert, copy_update
 from .reading import Sheet, detect_format, read_sheet
 
 BATCH_SIZE = 1000
@@ -593,15 +593,11 @@ def _plan_contact(parsed: ParsedRow, inst_plan, contacts: dict, plan: Plan) -> l
 
 def apply_plan(plan: Plan, *, progress=None, total=0) -> None:
     """Write the plan; must run inside the caller's transaction (all or nothing)."""
-    insert = _insert_with_copy if can_copy() else _insert_with_bulk_create
+    insert, update = (copy_insert, copy_update) if can_copy() else (_bulk_create, _bulk_update)
     for chunk in _chunks(plan.new_institutions, BATCH_SIZE):
         insert(Institution, chunk, assign_ids=True)
-    if plan.changed_institutions:
-        Institution.objects.bulk_update(
-            plan.changed_institutions,
-            [*sorted(plan.institution_fields), "search_text", "updated_at"],
-            batch_size=BATCH_SIZE,
-        )
+    for chunk in _chunks(plan.changed_institutions, BATCH_SIZE):
+        update(Institution, chunk, [*sorted(plan.institution_fields), "search_text", "updated_at"])
     for mou in plan.new_mous:
         mou.institution = mou.institution  # refresh institution_id now the institution has a pk
     written = 0
@@ -610,28 +606,24 @@ def apply_plan(plan: Plan, *, progress=None, total=0) -> None:
         written += len(chunk)
         if progress:
             progress(total + min(written, total), total * 2)
-    if plan.changed_mous:
-        MOU.objects.bulk_update(
-            plan.changed_mous, [*sorted(plan.mou_fields), "updated_at"], batch_size=BATCH_SIZE
-        )
+    for chunk in _chunks(plan.changed_mous, BATCH_SIZE):
+        update(MOU, chunk, [*sorted(plan.mou_fields), "updated_at"])
     for contact in plan.new_contacts:
         contact.institution = contact.institution
     for chunk in _chunks(plan.new_contacts, BATCH_SIZE):
         insert(Contact, chunk, assign_ids=False)
-    if plan.changed_contacts:
-        Contact.objects.bulk_update(
-            plan.changed_contacts, sorted(plan.contact_fields), batch_size=BATCH_SIZE
-        )
+    for chunk in _chunks(plan.changed_contacts, BATCH_SIZE):
+        update(Contact, chunk, sorted(plan.contact_fields))
     if progress:
         progress(total * 2, total * 2)
 
 
-def _insert_with_bulk_create(model, objs, *, assign_ids):
+def _bulk_create(model, objs, *, assign_ids):
     model.objects.bulk_create(objs)
 
 
-def _insert_with_copy(model, objs, *, assign_ids):
-    copy_insert(model, objs, assign_ids=assign_ids)
+def _bulk_update(model, objs, field_names):
+    model.objects.bulk_update(objs, field_names)
 
 
 # -- the service ------------------------------------------------------------------------
