@@ -7,6 +7,7 @@ Coordinators (forums permissions) may act; viewers see lists, counts and history
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Q
+from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +17,7 @@ from academy_portal.core.admin import FoldedSearchMixin
 from forums import services
 from forums.admin.editions import EditionListFilter
 from forums.models import Edition, Invitation, InvitationEvent, ReminderRule, Session, SessionRole
+from forums.resources import export_invitations
 
 # The email template and reminder admins register with this module; the expert list's
 # "Invite to edition…" action and filter are imported from here by experts/admin.py.
@@ -124,6 +126,8 @@ class InvitationAdmin(FoldedSearchMixin, admin.ModelAdmin):
         "remind_selected",
         "withdraw_selected",
         "reissue_selected",
+        "export_csv",
+        "export_xlsx",
     )
     fieldsets = (
         (
@@ -338,6 +342,21 @@ class InvitationAdmin(FoldedSearchMixin, admin.ModelAdmin):
             except services.InvitationError as exc:
                 self.message_user(request, exc.message, messages.ERROR)
         self._done(request, issued, "%(count)d new link sent.", "%(count)d new links sent.")
+
+    # Passport and travel details: coordinators only, not every viewer.
+    @admin.action(description=_("Export selected as CSV (with answers)"), permissions=["change"])
+    def export_csv(self, request, queryset):
+        return self._export(queryset, "csv")
+
+    @admin.action(description=_("Export selected as Excel (with answers)"), permissions=["change"])
+    def export_xlsx(self, request, queryset):
+        return self._export(queryset, "xlsx")
+
+    def _export(self, queryset, file_format):
+        content, content_type, name = export_invitations(queryset, file_format=file_format)
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
 
     @admin.action(description=_("Withdraw selected invitations…"), permissions=["change"])
     def withdraw_selected(self, request, queryset):

@@ -347,3 +347,33 @@ def test_default_templates_cannot_be_deleted_but_overrides_can(coordinator_clien
     url = reverse("admin:forums_emailtemplate_delete", args=[override.pk])
     assert coordinator_client.post(url, {"post": "yes"}).status_code == 302
     assert not EmailTemplate.objects.filter(pk=override.pk).exists()
+
+
+def test_coordinators_export_the_answers_escaped_and_viewers_cannot(client, coordinator, viewer):
+    edition = EditionFactory()
+    invitation = make_sent(
+        edition, coordinator, given_name="Hùng Sơn", family_name="Nguyễn", name_order="family_first"
+    )
+    submit_rsvp(
+        invitation,
+        answer="accepted",
+        expected_version=0,
+        attendance="in_person",
+        dietary_needs='=HYPERLINK("http://evil")',
+        needs_visa_letter=True,
+        passport_name="NGUYEN HUNG SON",
+    )
+    make_sent(edition, coordinator)
+    client.force_login(coordinator)
+    response = act(client, "export_csv", Invitation.objects.all())
+    assert response["Content-Type"].startswith("text/csv")
+    text = response.content.decode("utf-8-sig")
+    assert "Nguyễn Hùng Sơn" in text and "NGUYEN HUNG SON" in text
+    assert "'=HYPERLINK" in text
+    assert len(text.strip().splitlines()) == 3  # header + two invitations
+    response = act(client, "export_xlsx", [invitation])
+    assert response.content[:2] == b"PK"  # a zip: .xlsx
+
+    client.force_login(viewer)
+    response = act(client, "export_csv", [invitation])
+    assert not response.get("Content-Disposition")
