@@ -300,14 +300,14 @@ class InvitationAdmin(FoldedSearchMixin, admin.ModelAdmin):
         permissions=["change"],
     )
     def resend_selected(self, request, queryset):
-        sent = 0
-        for invitation in queryset.exclude(status=Invitation.Status.DRAFT):
-            try:
-                services.send_invitation(invitation, sent_by=request.user)
-                sent += 1
-            except services.InvitationError as exc:
-                self.message_user(request, f"{invitation.expert}: {exc.message}", messages.ERROR)
-        self._done(request, sent, "%(count)d invitation sent again.", "%(count)d sent again.")
+        outcome = services.resend_invitations(queryset, sent_by=request.user)
+        self._done(
+            request,
+            len(outcome["sent"]),
+            "%(count)d invitation sent again.",
+            "%(count)d sent again.",
+        )
+        self._report_skipped(request, outcome)
 
     @admin.action(description=_("Remind now (unanswered only)"), permissions=["change"])
     def remind_selected(self, request, queryset):
@@ -334,14 +334,25 @@ class InvitationAdmin(FoldedSearchMixin, admin.ModelAdmin):
         permissions=["change"],
     )
     def reissue_selected(self, request, queryset):
-        issued = 0
-        for invitation in queryset:
-            try:
-                services.reissue_token(invitation, issued_by=request.user, notify=True)
-                issued += 1
-            except services.InvitationError as exc:
-                self.message_user(request, exc.message, messages.ERROR)
-        self._done(request, issued, "%(count)d new link sent.", "%(count)d new links sent.")
+        outcome = services.resend_invitations(queryset, sent_by=request.user, new_link_only=True)
+        self._done(
+            request, len(outcome["sent"]), "%(count)d new link sent.", "%(count)d new links sent."
+        )
+        self._report_skipped(request, outcome)
+
+    def _report_skipped(self, request, outcome):
+        if outcome["skipped"]:
+            self.message_user(
+                request,
+                _(
+                    "Not sent, because not sent yet (use “Send”) or given a new link less than "
+                    "a minute ago: %(names)s."
+                )
+                % {"names": ", ".join(str(i.expert) for i in outcome["skipped"])},
+                messages.WARNING,
+            )
+        for problem in outcome["problems"]:
+            self.message_user(request, problem, messages.ERROR)
 
     # Passport and travel details: coordinators only, not every viewer.
     @admin.action(description=_("Export selected as CSV (with answers)"), permissions=["change"])

@@ -4,6 +4,8 @@ Lock order everywhere: the edition row, then the invitation row(s). Capacity dec
 while holding the edition lock, so two experts accepting the last seat at once cannot both get it.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -207,6 +209,40 @@ def send_invitations(invitations, *, sent_by, drafts_only: bool = True) -> tuple
                 continue
             sent += 1
     return sent, problems
+
+
+# A second click on "send again" / "new link" within this time is taken as a double click.
+DOUBLE_CLICK_WINDOW = timedelta(minutes=1)
+
+
+def _just_issued(invitation: Invitation) -> bool:
+    issued = invitation.token_issued_at
+    return issued is not None and issued > timezone.now() - DOUBLE_CLICK_WINDOW
+
+
+def resend_invitations(invitations, *, sent_by, new_link_only: bool = False) -> dict[str, list]:
+    """Send sent invitations again with a new link (or only the new link), once per click.
+
+    Skips drafts (use send) and links issued within the last minute (a double click).
+    Returns {"sent": [invitations], "skipped": [invitations], "problems": [messages]}.
+    """
+    outcome = {"sent": [], "skipped": [], "problems": []}
+    for invitation in invitations:
+        with transaction.atomic():
+            _, locked = _lock(invitation)
+            if locked.status == Invitation.Status.DRAFT or _just_issued(locked):
+                outcome["skipped"].append(locked)
+                continue
+            try:
+                if new_link_only:
+                    reissue_token(locked, issued_by=sent_by, notify=True)
+                else:
+                    send_invitation(locked, sent_by=sent_by)
+            except InvitationError as exc:
+                outcome["problems"].append(f"{locked.expert}: {exc.message}")
+                continue
+            outcome["sent"].append(locked)
+    return outcome
 
 
 def invite_and_send(

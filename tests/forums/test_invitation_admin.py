@@ -1,8 +1,10 @@
+import datetime as dt
 import re
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
+from django.utils import timezone
 
 from academy_portal.mail.models import OutboxMessage
 from forums.models import EmailTemplate, Invitation
@@ -224,12 +226,28 @@ def test_send_action_sends_drafts_once(coordinator_client, coordinator):
     assert OutboxMessage.objects.filter(kind="invitation").count() == 1
 
 
-def test_resend_and_reissue_give_a_new_working_link(coordinator_client, coordinator):
+def test_resend_and_reissue_give_a_new_working_link_once_per_click(coordinator_client, coordinator):
     invitation = make_sent(EditionFactory(), coordinator)
-    old_hash = invitation.token_hash
+
+    def a_while_later():
+        Invitation.objects.filter(pk=invitation.pk).update(
+            token_issued_at=timezone.now() - dt.timedelta(minutes=5)
+        )
+
+    # Right after sending, "send again" is taken as a double click.
+    response = act(coordinator_client, "resend_selected", [invitation])
+    assert "less than a minute ago" in response.content.decode()
+    assert OutboxMessage.objects.filter(kind="invitation").count() == 1
+
+    a_while_later()
+    old_hash = Invitation.objects.get(pk=invitation.pk).token_hash
     act(coordinator_client, "resend_selected", [invitation])
+    act(coordinator_client, "resend_selected", [invitation])  # double click
     invitation.refresh_from_db()
     assert invitation.token_hash != old_hash
+    assert OutboxMessage.objects.filter(kind="invitation").count() == 2
+
+    a_while_later()
     act(coordinator_client, "reissue_selected", [invitation])
     assert OutboxMessage.objects.filter(kind="invitation").count() == 3
     latest = OutboxMessage.objects.filter(kind="invitation").order_by("-id").first()
