@@ -5,7 +5,7 @@ from django.db import migrations
 
 
 def set_site_domain(apps, schema_editor):
-    """The Sites framework names the portal in allauth mails; take it from SITE_URL, not example.com."""
+    """allauth mails name the site: take its domain from SITE_URL rather than example.com."""
     site_model = apps.get_model("sites", "Site")
     domain = urlsplit(settings.SITE_URL).netloc or "localhost"
     site_model.objects.update_or_create(
