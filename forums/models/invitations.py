@@ -382,9 +382,17 @@ class ReminderRule(models.Model):
 
 
 @receiver(post_save, sender=Edition, dispatch_uid="forums_default_reminder_rules")
-def _edition_created(sender, instance, created, raw=False, **kwargs):
-    # Fixtures (raw) load their own rows; every other new edition gets the default reminders.
-    if created and not raw:
+def _edition_saved(sender, instance, created, raw=False, **kwargs):
+    # Fixtures (raw) load their own rows.
+    if raw:
+        return
+    if created:
+        # Every new edition gets the default reminders.
         from forums.services.reminders import create_default_reminder_rules
 
         create_default_reminder_rules(instance)
+    elif instance.invitations.filter(status=Invitation.Status.WAITLISTED).exists():
+        # The capacity may have been raised: the waitlist gets the free places at once.
+        from forums.services.invitations import fill_places_from_waitlist
+
+        fill_places_from_waitlist(instance, actor=None)

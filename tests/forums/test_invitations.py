@@ -293,10 +293,12 @@ def test_raising_the_capacity_fills_places_from_the_waitlist(staff):
     for invitation in invitations:
         accept(invitation)
     edition.capacity = 2
-    edition.save()
-    promoted = fill_places_from_waitlist(edition, actor=staff)
-    assert [p.pk for p in promoted] == [invitations[1].pk]
+    edition.save()  # staff raise the capacity in the edition admin
+    assert edition.invitations.get(status="accepted", pk=invitations[1].pk)
     assert edition.invitations.filter(status="waitlisted").count() == 1
+    assert OutboxMessage.objects.get(kind="place_offered").to_email == (invitations[1].expert.email)
+    # Nothing more to do when called again (e.g. another save).
+    assert fill_places_from_waitlist(edition, actor=staff) == []
 
 
 def test_record_rsvp_opened_is_throttled_and_changes_nothing(staff):
