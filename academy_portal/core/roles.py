@@ -58,15 +58,19 @@ def sync_roles(*, group_model, permission_model) -> None:
 
 def sync_roles_after_migrate(sender, apps=None, using="default", **kwargs):
     # Run once per migrate, after the last app has created its permissions.
-    if sender.label != "core" or apps is None:
+    if sender.label != "core":
         return
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
+
+    # `flush` (after every transactional test, or run by hand) sends post_migrate without `apps`;
+    # returning then left the database with no role groups at all.
+    apps = apps or global_apps
     try:
         group_model = apps.get_model("auth", "Group")
         permission_model = apps.get_model("auth", "Permission")
     except LookupError:
         return
-    from django.apps import apps as global_apps
-    from django.contrib.auth.management import create_permissions
 
     for app_config in global_apps.get_app_configs():
         create_permissions(app_config, verbosity=0, using=using)

@@ -10,9 +10,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
+from academy_portal.core import roles
 from partners.models import MOU
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -155,3 +158,11 @@ def test_committed_mo_file_matches_the_po_file(tmp_path):
     assert compiled.read_bytes() == (LOCALE_DIR / "django.mo").read_bytes(), (
         "locale/vi/LC_MESSAGES/django.mo is stale: run `make messages`"
     )
+
+
+def test_role_groups_survive_a_flush(transactional_db):
+    # `flush` runs after every transactional test; the next one still needs the role groups.
+    call_command("flush", interactive=False, verbosity=0)
+    groups = Group.objects.filter(name__in=roles.ROLE_RULES)
+    assert groups.count() == len(roles.ROLE_RULES)
+    assert Group.objects.get(name=roles.VIEWERS).permissions.filter(codename="view_mou").exists()
