@@ -41,6 +41,7 @@ PLACEHOLDERS = {
     "contact_email": _("Whom to write to with questions"),
     "academy_name": _("Name of the academy"),
     "status": _("Current status of the invitation"),
+    "answer_summary": _("The expert's answer: attendance, travel, visa, diet (a line each)"),
 }
 EN_DASH = "\u2013"
 ALLOWED_TAGS = {"if", "elif", "else", "endif", "comment", "endcomment"}
@@ -144,7 +145,34 @@ def build_context(invitation: Invitation, *, raw_token: str | None = None) -> di
         "contact_email": edition.contact_email or settings.ACADEMY_CONTACT_EMAIL,
         "academy_name": settings.ACADEMY_NAME,
         "status": str(invitation.get_status_display()),
+        "answer_summary": answer_summary(invitation),
     }
+
+
+def answer_summary(invitation: Invitation) -> str:
+    """The details the expert gave, one "label: value" a line, in the active language."""
+    if invitation.pk is None or invitation.answer != Invitation.Status.ACCEPTED:
+        return ""
+    yes, no = str(_("yes")), str(_("no"))
+    sessions = ", ".join(s.title for s in invitation.sessions_attending.order_by("starts_at"))
+    passport = ", ".join(
+        part
+        for part in (invitation.passport_name, invitation.passport_nationality.name or "")
+        if part
+    )
+    lines = [
+        (_("Attendance"), invitation.get_attendance_display() if invitation.attendance else ""),
+        (_("Sessions"), sessions),
+        (_("Arrival"), format_date(invitation.arrival_date)),
+        (_("Departure"), format_date(invitation.departure_date)),
+        (_("Hotel room needed"), yes if invitation.needs_hotel else no),
+        (_("Visa support letter needed"), yes if invitation.needs_visa_letter else no),
+        (_("Passport"), passport),
+        (_("Dietary needs"), invitation.dietary_needs),
+        (_("Accessibility needs"), invitation.accessibility_needs),
+        (_("Accompanying person"), invitation.accompanying_person),
+    ]
+    return "\n".join(f"- {label}: {value}" for label, value in lines if value)
 
 
 def find_template(kind: str, *, language: str, edition=None) -> EmailTemplate:

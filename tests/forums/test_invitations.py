@@ -382,3 +382,22 @@ def test_two_tabs_answering_at_once_save_one_answer(require_postgres, transactio
     invitation.refresh_from_db()
     assert invitation.version == 1
     assert invitation.events.filter(kind__in=["answered", "changed"]).count() == 1
+
+
+def test_confirmation_lists_what_the_expert_told_us(staff):
+    edition = EditionFactory()
+    invitation, _ = sent_invitation(edition, staff=staff)
+    accept(
+        invitation,
+        dietary_needs="Vegetarian",
+        needs_visa_letter=True,
+        passport_name="SMITH Jane",
+        passport_nationality="AU",
+        arrival_date=edition.start_date,
+    )
+    text = OutboxMessage.objects.get(kind="confirmation").text_body
+    assert "What you told us:" in text
+    assert "- Dietary needs: Vegetarian" in text
+    assert "- Visa support letter needed: yes" in text
+    assert "- Passport: SMITH Jane, Australia" in text
+    assert "- Hotel room needed: no" in text
