@@ -7,6 +7,7 @@ while holding the edition lock, so two experts accepting the last seat at once c
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -182,13 +183,16 @@ def send_invitation(invitation: Invitation, *, sent_by) -> str:
             actor=sent_by,
             previous_status=previous_status,
         )
-        queue_invitation_email(
-            locked,
-            EmailTemplate.Kind.INVITATION,
-            dedup_key=f"invitation:{locked.pk}:{locked.token_hash[:16]}",
-            raw_token=raw,
-            ics_method="PUBLISH",
-        )
+        try:
+            queue_invitation_email(
+                locked,
+                EmailTemplate.Kind.INVITATION,
+                dedup_key=f"invitation:{locked.pk}:{locked.token_hash[:16]}",
+                raw_token=raw,
+                ics_method="PUBLISH",
+            )
+        except ValidationError as exc:  # e.g. an address imported before it was validated
+            raise InvitationError(" ".join(exc.messages)) from exc
     _refresh(invitation, locked)
     return raw
 

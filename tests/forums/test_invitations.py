@@ -6,6 +6,7 @@ from django.db import connection
 from django.utils import timezone
 
 from academy_portal.mail.models import OutboxMessage
+from experts.models import Expert
 from forums.models import Invitation, InvitationEvent, hash_token
 from forums.services import (
     InvalidAnswer,
@@ -401,3 +402,14 @@ def test_confirmation_lists_what_the_expert_told_us(staff):
     assert "- Visa support letter needed: yes" in text
     assert "- Passport: SMITH Jane, Australia" in text
     assert "- Hotel room needed: no" in text
+
+
+def test_an_invalid_address_is_a_clear_error_and_nothing_changes(staff):
+    expert = ExpertFactory()
+    Expert.objects.filter(pk=expert.pk).update(email="not-an-address")
+    invitation, _ = invite_expert(EditionFactory(), expert=expert, invited_by=staff)
+    sent, problems = send_invitations([invitation], sent_by=staff)
+    assert sent == 0 and "not a valid email address" in problems[0]
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.DRAFT and not invitation.token_hash
+    assert not OutboxMessage.objects.exists()
