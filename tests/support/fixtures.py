@@ -6,7 +6,8 @@ off for one test so on-commit enqueues really go to Redis, where a real worker t
 
 from __future__ import annotations
 
-from urllib.parse import quote
+import os
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
@@ -53,19 +54,36 @@ def database_url() -> str:
     return f"postgres://{auth}@{host}:{port}/{quote(db['NAME'], safe='')}"
 
 
+def dedicated_redis_url() -> str:
+    """settings.REDIS_URL on a db number of its own (RELIABILITY_REDIS_DB, default 15), which
+    these tests flush freely: the suite's own Redis db is left alone."""
+    db = int(os.environ.get("RELIABILITY_REDIS_DB", "15"))
+    return urlunsplit(urlsplit(settings.REDIS_URL)._replace(path=f"/{db}"))
+
+
+def _reset_producer_pools(app) -> None:
+    # What Celery itself does after a fork: the next publish connects to the current broker_url.
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def broker(require_redis):
-    """Publish tasks to the real Redis broker of this run, emptied before and after the test."""
+    """Publish this test's tasks to a dedicated Redis db for real (not eagerly); the db is
+    flushed before and after. Yields its URL, for the worker's REDIS_URL."""
     import redis
 
     from academy_portal.celery import app
 
-    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    url = dedicated_redis_url()
+    client = redis.Redis.from_url(url)
     client.flushdb()
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = False
-    yield app
-    app.conf.task_always_eager = eager
+    saved = app.conf.broker_url, app.conf.task_always_eager
+    app.conf.broker_url, app.conf.task_always_eager = url, False
+    _reset_producer_pools(app)
+    yield url
+    app.conf.broker_url, app.conf.task_always_eager = saved
+    _reset_producer_pools(app)
     client.flushdb()
     client.close()
 
@@ -75,7 +93,7 @@ def worker_env(transactional_db, require_postgres, broker, smtp_server, tmp_path
     """Environment for a worker subprocess sharing this test's database, broker and SMTP."""
     return {
         "DATABASE_URL": database_url(),
-        "REDIS_URL": settings.REDIS_URL,
+        "REDIS_URL": broker,
         "EMAIL_URL": smtp_server.url,
         "EMAIL_TIMEOUT": "10",
         "SITE_URL": settings.SITE_URL,
