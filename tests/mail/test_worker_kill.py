@@ -4,8 +4,8 @@ Real services only: a Celery worker subprocess (prefork, concurrency 2) on Redis
 test's PostgreSQL database, and a local aiosmtpd server that records what it receives.
 
 The bound on duplicates follows from the outbox design (academy_portal/mail/services.py): a
-task claims a batch (its own row plus up to OUTBOX_TASK_BATCH_SIZE - 1 due rows) and sends the
-rows one by one, recording each "sent" right after the server's 250. Rows of the batch not yet
+task claims a batch (the rows queued in one transaction, up to OUTBOX_TASK_BATCH_SIZE) and
+sends them one by one, recording each "sent" right after the server's 250. Rows of the batch not yet
 sent at the kill were never delivered, so the sweep's requeue sends them once. Only a row
 between "250" and its UPDATE can be delivered twice: at most one per worker process, so at
 most `concurrency` duplicates, however big the batches are.
