@@ -496,3 +496,35 @@ def test_awkward_text_is_written_exactly():
     assert mou.created_at is not None and mou.updated_at is not None
     assert mou.institution_id == institution.pk
     assert run(out.getvalue().encode("utf-8")).nothing_to_do
+
+
+def test_database_error_while_updating_rolls_back_every_change():
+    rows = [
+        row(**{"Institution name": f"Institute {n}", "MOU title": f"MOU {n}", "City": "Hanoi"})
+        for n in range(1500)
+    ]
+    run(csv_bytes(rows))
+    before = snapshot()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE OR REPLACE FUNCTION h6_reject_update() RETURNS trigger AS $$ BEGIN "
+                "IF NEW.title = 'MOU 1400' THEN RAISE EXCEPTION 'update refused'; END IF; "
+                "RETURN NEW; END $$ LANGUAGE plpgsql"
+            )
+            cursor.execute(
+                "CREATE TRIGGER h6_reject_update BEFORE UPDATE ON partners_mou "
+                "FOR EACH ROW EXECUTE FUNCTION h6_reject_update()"
+            )
+        else:
+            cursor.execute(
+                "CREATE TRIGGER h6_reject_update BEFORE UPDATE ON partners_mou "
+                "WHEN NEW.title = 'MOU 1400' BEGIN SELECT RAISE(ABORT, 'update refused'); END"
+            )
+    changed = [r[:] for r in rows]
+    for r in changed:
+        r[export_headers().index("City")] = "Hà Nội"
+        r[export_headers().index("Status")] = "Expired"
+    outcome = run(csv_bytes(changed))
+    assert "update refused" in outcome.database_error
+    assert snapshot() == before  # institutions updated before the failing batch rolled back too
