@@ -265,8 +265,10 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
 OUTBOX_RETRY_BASE_DELAY = env.int("OUTBOX_RETRY_BASE_DELAY", default=60)
 OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=100)
 
-# Emails queued in one transaction are handed to workers in tasks of this many rows.
-OUTBOX_TASK_BATCH_SIZE = env.int("OUTBOX_TASK_BATCH_SIZE", default=50)
+# Rows per delivery task: a transaction's emails go to workers in tasks of this many, and a
+# one-email task takes up to this many due rows along. 1 under tests, so a test's on-commit
+# send sends its own email only.
+OUTBOX_TASK_BATCH_SIZE = env.int("OUTBOX_TASK_BATCH_SIZE", default=1 if TESTING else 50)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

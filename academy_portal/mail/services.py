@@ -274,9 +274,23 @@ def _mark_claimed(ids, *, token, now) -> int:
 # ---------------------------------------------------------------------------- sending
 
 
-def send_outbox_message(*, message_id: int) -> bool:
-    """Send one queued, due row at most once; returns whether this call delivered it."""
-    return message_id in send_outbox_messages(message_ids=[message_id])
+def send_outbox_message(*, message_id: int, with_due: int = 0) -> bool:
+    """Send one queued, due row at most once; returns whether this call delivered it.
+
+    With `with_due`, up to that many other due rows ride along on the same SMTP connection:
+    a burst of emails committed one by one is then sent in batches, and the tasks of rows
+    already taken cost one query each (the task passes OUTBOX_TASK_BATCH_SIZE - 1)."""
+    own = OutboxMessage.objects.filter(
+        pk=message_id, status=Status.QUEUED, send_after__lte=timezone.now() + CLOCK_SKEW
+    )
+    if not own.exists():  # already sent, or taken by another batch: the cheap common case
+        return False
+    claimed = _claim(own, limit=1)
+    if not claimed:
+        return False
+    if with_due > 0:
+        claimed += _claim(OutboxMessage.objects.due().exclude(pk=message_id), limit=with_due)
+    return message_id in deliver_messages(claimed)
 
 
 def send_outbox_messages(*, message_ids: Sequence[int]) -> set[int]:
@@ -297,7 +311,7 @@ def send_due_messages(*, limit: int | None = None) -> int:
     )
     if not claimed:
         return 0
-    return deliver_messages(claimed)
+    return len(deliver_messages(claimed))
 
 
 def requeue_stuck_messages(*, now: datetime | None = None) -> int:

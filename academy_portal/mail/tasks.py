@@ -7,7 +7,10 @@ from . import services
 
 @shared_task(name="academy_portal.mail.tasks.send_outbox_message", ignore_result=True)
 def send_outbox_message(message_id: int) -> bool:
-    return services.send_outbox_message(message_id=message_id)
+    # Up to OUTBOX_TASK_BATCH_SIZE - 1 other due rows share the SMTP connection (1 under
+    # tests, so a test's on-commit send sends its own email only).
+    batch = services.outbox_setting("OUTBOX_TASK_BATCH_SIZE")
+    return services.send_outbox_message(message_id=message_id, with_due=max(batch - 1, 0))
 
 
 @shared_task(name="academy_portal.mail.tasks.send_outbox_messages", ignore_result=True)

@@ -286,3 +286,26 @@ def test_after_a_421_the_next_message_gets_a_fresh_connection(smtp_server):
     assert "421" in overloaded.last_error
     assert following.status == Status.SENT
     assert smtp_server.outbox_ids() == [str(following.pk)]
+
+
+def test_a_one_email_task_takes_due_rows_along(settings, sent_mail):
+    """Emails committed one by one: the first task sends a batch, the others find it done."""
+    from academy_portal.mail.tasks import send_outbox_message as send_task
+
+    settings.OUTBOX_TASK_BATCH_SIZE = 3
+    messages = OutboxMessageFactory.create_batch(5)
+    later = OutboxMessageFactory(send_after=timezone.now() + dt.timedelta(hours=1))
+    assert send_task(messages[2].pk) is True
+    # Its own row first, then the two oldest due rows.
+    assert [m.extra_headers["X-Outbox-Id"] for m in sent_mail] == [
+        str(messages[2].pk),
+        str(messages[0].pk),
+        str(messages[1].pk),
+    ]
+    results = [send_task(m.pk) for m in messages]
+    assert results == [False, False, False, True, False]  # the 4th takes the 5th along
+    assert sorted(int(m.extra_headers["X-Outbox-Id"]) for m in sent_mail) == sorted(
+        m.pk for m in messages
+    )
+    later.refresh_from_db()
+    assert later.status == Status.QUEUED  # not due: never taken along
