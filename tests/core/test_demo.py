@@ -1,7 +1,6 @@
 import datetime as dt
 import hashlib
 import io
-import time
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -14,6 +13,8 @@ from academy_portal.core.demo import DEFAULT_DEMO_PASSWORD, build_demo
 from experts.models import Expert, ExpertiseArea
 from forums.models import AttributionRule, Edition, Forum, Session, SessionRole
 from partners.models import MOU, Contact, Institution
+
+QUERY_BOUND_FOR_RERUN = 400  # measured: 357 (about 1,000 before bulk matching)
 
 DEMO_MODELS = [
     Forum,
@@ -77,11 +78,12 @@ def test_load_demo_prints_summary_and_logins(db, monkeypatch):
     assert "The 15th International Conference on the South China Sea" in output
 
 
-def test_load_demo_is_fast(db):
-    started = time.monotonic()
+def test_rerunning_load_demo_makes_a_bounded_number_of_queries(db, django_assert_max_num_queries):
+    # Speed is measured by bench scripts, not timed tests; what a test can pin is that a re-run
+    # matches rows in bulk rather than querying once per expert or institution.
     load_demo()
-    # A few seconds on a laptop; the bound is loose so slow CI machines do not flake.
-    assert time.monotonic() - started < 15
+    with django_assert_max_num_queries(QUERY_BOUND_FOR_RERUN):
+        load_demo()
 
 
 def test_demo_users_can_sign_in_to_the_admin_with_their_roles(demo, client):
