@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.validators import validate_email
@@ -214,20 +215,62 @@ def schedule_delivery_on_commit(ids: Sequence[int]) -> None:
     pending.ids.extend(ids)
 
 
+# Set while a flush task is queued and not yet started; see enqueue_delivery.
+FLUSH_PENDING_KEY = "mail:outbox:flush-pending"
+FLUSH_PENDING_TIMEOUT = 15  # a lost flush task delays emails this long at worst (then the sweep)
+
+
 def enqueue_delivery(ids: Sequence[int]) -> None:
-    """Hand rows to workers in chunks; if the broker is down the sweep delivers them later."""
+    """Hand rows to workers; if the broker is down the sweep delivers them later.
+
+    A transaction's rows go in tasks of OUTBOX_TASK_BATCH_SIZE. A transaction of one email
+    (invitations sent one by one, 5,000 commits in a burst) asks for a flush instead, unless
+    one is already queued: that flush starts after this commit, so it sees this row."""
     from . import tasks
 
+    ids = list(ids)
     chunk = max(outbox_setting("OUTBOX_TASK_BATCH_SIZE"), 1)
-    for start in range(0, len(ids), chunk):
-        part = list(ids[start : start + chunk])
-        try:
+    try:
+        if len(ids) == 1 and chunk > 1:
+            if _ask_for_flush():
+                tasks.flush_outbox.delay()
+            return
+        for start in range(0, len(ids), chunk):
+            part = ids[start : start + chunk]
             if len(part) == 1:
                 tasks.send_outbox_message.delay(part[0])
             else:
                 tasks.send_outbox_messages.delay(part)
-        except Exception:  # the broker is the outside world; the rows are safe in the DB
-            logger.warning("Could not enqueue outbox messages %s; the sweep will send them", part)
+    except Exception:  # the broker is the outside world; the rows are safe in the DB
+        logger.warning("Could not enqueue outbox messages %s; the sweep will send them", ids)
+
+
+def _ask_for_flush() -> bool:
+    try:
+        return cache.add(FLUSH_PENDING_KEY, True, timeout=FLUSH_PENDING_TIMEOUT)
+    except Exception:  # no cache: one flush per email is slower, never wrong
+        logger.warning("Outbox: cache unavailable, enqueueing a flush anyway", exc_info=True)
+        return True
+
+
+def flush_outbox() -> int:
+    """Send one batch of due rows; while batches come full, ask another worker to go on."""
+    from . import tasks
+
+    # From here on a commit asks for a new flush: rows committed before are seen below.
+    try:
+        cache.delete(FLUSH_PENDING_KEY)
+    except Exception:
+        logger.warning("Outbox: cache unavailable", exc_info=True)
+    batch = max(outbox_setting("OUTBOX_TASK_BATCH_SIZE"), 1)
+    claimed = _claim(OutboxMessage.objects.due(), limit=batch)
+    if len(claimed) == batch:
+        # Probably more waiting: the next batch starts on a free worker while this one sends.
+        try:
+            tasks.flush_outbox.delay()
+        except Exception:
+            logger.warning("Outbox: could not enqueue the next flush; the sweep will go on")
+    return len(deliver_messages(claimed)) if claimed else 0
 
 
 # ---------------------------------------------------------------------------- claiming

@@ -18,6 +18,11 @@ def send_outbox_messages(message_ids: list[int]) -> int:
     return len(services.send_outbox_messages(message_ids=message_ids))
 
 
+@shared_task(name="academy_portal.mail.tasks.flush_outbox", ignore_result=True)
+def flush_outbox() -> int:
+    return services.flush_outbox()
+
+
 @shared_task(name="academy_portal.mail.tasks.sweep_outbox", ignore_result=True)
 def sweep_outbox() -> dict[str, int]:
     return services.sweep_outbox()

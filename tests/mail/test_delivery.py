@@ -309,3 +309,32 @@ def test_a_one_email_task_takes_due_rows_along(settings, sent_mail):
     )
     later.refresh_from_db()
     assert later.status == Status.QUEUED  # not due: never taken along
+
+
+def test_one_email_commits_share_flush_tasks(settings, sent_mail):
+    """Emails committed one by one (outside tests: a burst of single-email transactions) ask
+    for a flush only when none is pending; a flush sends a batch and, while batches come
+    full, hands on to the next one, until every due row is sent once."""
+    from django.core.cache import cache
+
+    from academy_portal.mail.services import FLUSH_PENDING_KEY, enqueue_delivery, flush_outbox
+
+    settings.OUTBOX_TASK_BATCH_SIZE = 3
+    cache.delete(FLUSH_PENDING_KEY)
+    messages = OutboxMessageFactory.create_batch(7)
+
+    # A flush is already pending: this commit asks for nothing, the pending flush will see it.
+    cache.add(FLUSH_PENDING_KEY, True)
+    enqueue_delivery([messages[0].pk])
+    assert sent_mail == []
+
+    # The flush runs (eagerly here): 3 + 3 + 1 rows, each once.
+    assert flush_outbox() == 3
+    assert sorted(int(m.extra_headers["X-Outbox-Id"]) for m in sent_mail) == sorted(
+        m.pk for m in messages
+    )
+    assert cache.get(FLUSH_PENDING_KEY) is None
+    for message in messages:
+        enqueue_delivery([message.pk])  # late commits find nothing left to do
+    assert len(sent_mail) == 7
+    assert not OutboxMessage.objects.exclude(status=Status.SENT).exists()
