@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from academy_portal.core.text import fold_for_search, normalize_text
@@ -71,7 +72,10 @@ class Expert(models.Model):
         help_text=_("Used when the institution is not a partner on file."),
     )
     capacity = models.CharField(
-        _("capacity"), max_length=20, choices=Capacity.choices, default=Capacity.SCHOLAR
+        pgettext_lazy("in which an expert attends", "capacity"),
+        max_length=20,
+        choices=Capacity.choices,
+        default=Capacity.SCHOLAR,
     )
     expertise_areas = models.ManyToManyField(
         ExpertiseArea, blank=True, related_name="experts", verbose_name=_("expertise areas")

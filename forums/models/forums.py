@@ -3,6 +3,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from partners.models import AcademyUnit
 
@@ -92,7 +93,10 @@ class Edition(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.PLANNING
     )
     capacity = models.PositiveIntegerField(
-        _("capacity"), null=True, blank=True, help_text=_("Leave empty for no limit.")
+        pgettext_lazy("number of seats", "capacity"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for no limit."),
     )
     rsvp_deadline = models.DateField(_("RSVP deadline"), null=True, blank=True)
     default_attribution = models.CharField(
