@@ -4,8 +4,9 @@ Real services only: a Celery worker subprocess (prefork, concurrency 2) on Redis
 test's PostgreSQL database, and a local aiosmtpd server that records what it receives.
 
 The bound on duplicates follows from the outbox design (academy_portal/mail/services.py): a
-task claims a batch (the rows queued in one transaction, up to OUTBOX_TASK_BATCH_SIZE) and
-sends them one by one, recording each "sent" right after the server's 250. Rows of the batch not yet
+task claims a batch (the rows queued in one transaction, or for single-email commits a flush
+of due rows, up to OUTBOX_TASK_BATCH_SIZE) and sends them one by one over one connection,
+recording each "sent" right after the server's 250. Rows of the batch not yet
 sent at the kill were never delivered, so the sweep's requeue sends them once. Only a row
 between "250" and its UPDATE can be delivered twice: at most one per worker process, so at
 most `concurrency` duplicates, however big the batches are.
@@ -19,7 +20,7 @@ from django.db import transaction
 
 from academy_portal.mail.models import OutboxMessage
 from forums.models import Invitation
-from forums.services import invite_expert, send_invitation
+from forums.services import invite_expert, send_invitation, send_invitations
 from tests.factories import EditionFactory, ExpertFactory, InstitutionFactory, UserFactory
 from tests.support.fixtures import *  # noqa: F403  (pytest fixtures)
 
@@ -41,18 +42,28 @@ def wait_until(condition, *, timeout: float, poll: float = 0.1, what: str):
         time.sleep(poll)
 
 
-def queue_invitations(edition, *, count: int, staff) -> list[int]:
-    """Invite and send `count` experts, 50 to a transaction (on-commit enqueues the tasks)."""
+def queue_invitations(edition, *, count: int, staff) -> None:
+    """Invite and send `count` experts along both paths the outbox knows: half in transactions
+    of 50 (one task per transaction's rows), half one commit per invitation as the admin action
+    "Send selected draft invitations" does (single-email commits share flush tasks)."""
     institution = InstitutionFactory()
-    ids = []
-    for start in range(0, count, 50):
+    experts = [
+        ExpertFactory(email=f"kill-test-{n}@experts.test", affiliation=institution)
+        for n in range(count)
+    ]
+    half = count // 2
+    for start in range(0, half, 50):
         with transaction.atomic():
-            for n in range(start, min(start + 50, count)):
-                expert = ExpertFactory(email=f"kill-test-{n}@experts.test", affiliation=institution)
+            for expert in experts[start : min(start + 50, half)]:
                 invitation, _ = invite_expert(edition, expert=expert, invited_by=staff)
                 send_invitation(invitation, sent_by=staff)
-                ids.append(invitation.pk)
-    return ids
+    for expert in experts[half:]:
+        invite_expert(edition, expert=expert, invited_by=staff)
+    sent, problems = send_invitations(
+        Invitation.objects.filter(edition=edition, status=Invitation.Status.DRAFT),
+        sent_by=staff,
+    )
+    assert (sent, problems) == (count - half, [])
 
 
 @pytest.mark.slow
