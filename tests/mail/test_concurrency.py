@@ -78,7 +78,8 @@ def test_compare_and_set_claim_with_a_stale_read():
 
     from django.utils import timezone
 
-    from academy_portal.mail.services import _mark_claimed, deliver_messages, send_due_messages
+    from academy_portal.mail.services import deliver_messages, send_due_messages
+    from academy_portal.mail.services.delivery import _mark_claimed
 
     mail.outbox = []
     messages = OutboxMessageFactory.create_batch(10)
@@ -100,7 +101,7 @@ def test_compare_and_set_claim_with_a_stale_read():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_same_batch_task_delivered_to_two_workers(settings):
+def test_the_same_batch_task_delivered_to_two_workers(require_postgres, settings):
     settings.EMAIL_BACKEND = "tests.mail.test_concurrency.SlowLocmemBackend"
     mail.outbox = []
     messages = OutboxMessageFactory.create_batch(40)

@@ -191,7 +191,7 @@ def test_rows_of_a_killed_worker_are_requeued_after_the_timeout(settings, sent_m
 def test_a_stale_worker_cannot_overwrite_a_newer_claim(sent_mail):
     """A worker that lost its claim (requeued, claimed again) records nothing."""
     message = OutboxMessageFactory()
-    from academy_portal.mail.services import _claim
+    from academy_portal.mail.services.delivery import _claim
 
     first = _claim(OutboxMessage.objects.filter(pk=message.pk), limit=1)[0]
     OutboxMessage.objects.filter(pk=message.pk).update(status=Status.QUEUED, claim_token=None)

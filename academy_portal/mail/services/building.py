@@ -1,0 +1,65 @@
+"""Building: the MIME email of one outbox row."""
+
+from email import encoders, message_from_string
+from email.headerregistry import Address
+from email.mime.base import MIMEBase
+from email.mime.text import MIMEText
+from email.utils import make_msgid
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+
+from ..models import OutboxMessage
+from .common import message_id_domain
+
+
+def build_email(message: OutboxMessage, *, connection=None) -> EmailMultiAlternatives:
+    """The MIME email for one row: plain text, HTML alternative, attachments, our headers."""
+    headers = {
+        "Message-ID": message.message_id or make_msgid(domain=message_id_domain()),
+        "X-Outbox-Id": str(message.pk),
+        "Auto-Submitted": "auto-generated",
+        "X-Auto-Response-Suppress": "OOF, AutoReply",
+        "Content-Language": message.language,
+    }
+    # Address() quotes a name with commas or quotes; Django encodes non-ASCII names itself.
+    recipient = (
+        str(Address(display_name=message.to_name, addr_spec=message.to_email))
+        if message.to_name
+        else message.to_email
+    )
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.text_body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[recipient],
+        reply_to=[message.reply_to] if message.reply_to else None,
+        headers=headers,
+        connection=connection,
+    )
+    if message.html_body:
+        email.attach_alternative(message.html_body, "text/html")
+    for attachment in message.attachments.all():
+        email.attach(
+            mime_attachment(attachment.filename, bytes(attachment.content), attachment.mimetype)
+        )
+    return email
+
+
+def mime_attachment(filename: str, content: bytes, mimetype: str) -> MIMEBase:
+    """A MIME part keeping the type's parameters (e.g. ``text/calendar; method=REQUEST``)."""
+    parsed = message_from_string(f"Content-Type: {mimetype}\n\n")
+    maintype, subtype = parsed.get_content_maintype(), parsed.get_content_subtype()
+    params = [(k, v) for k, v in parsed.get_params()[1:]]
+    if maintype == "text":
+        charset = parsed.get_content_charset() or "utf-8"
+        part = MIMEText(content.decode(charset, errors="replace"), subtype, charset)
+    else:
+        part = MIMEBase(maintype, subtype)
+        part.set_payload(content)
+        encoders.encode_base64(part)
+    for key, value in params:
+        if key.lower() != "charset":
+            part.set_param(key, value)
+    part.add_header("Content-Disposition", "attachment", filename=filename)
+    return part
