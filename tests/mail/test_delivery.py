@@ -338,3 +338,35 @@ def test_one_email_commits_share_flush_tasks(settings, sent_mail):
         enqueue_delivery([message.pk])  # late commits find nothing left to do
     assert len(sent_mail) == 7
     assert not OutboxMessage.objects.exclude(status=Status.SENT).exists()
+
+
+def test_a_slow_batch_does_not_send_rows_taken_back_by_the_sweep(settings, sent_mail):
+    """A worker that is slow (not dead) past the timeout: the sweep requeues its rows and
+    another worker sends them; the slow worker checks its claim and sends nothing twice."""
+    from academy_portal.mail.services.delivery import _claim
+
+    settings.OUTBOX_SENDING_TIMEOUT = 300
+    messages = OutboxMessageFactory.create_batch(3)
+    slow_batch = _claim(OutboxMessage.objects.all(), limit=3)
+    # The slow worker sent the first row in time, then stalled for over 300 s.
+    deliver_messages(slow_batch[:1])
+    long_ago = timezone.now() - dt.timedelta(seconds=301)
+    OutboxMessage.objects.filter(status=Status.SENDING).update(claimed_at=long_ago)
+    for message in slow_batch:
+        message.claimed_at = long_ago
+    assert sweep_outbox()["sent"] == 2  # another worker takes the two rows back and sends
+    deliver_messages(slow_batch[1:])  # the slow worker wakes up
+    ids = sorted(int(m.extra_headers["X-Outbox-Id"]) for m in sent_mail)
+    assert ids == sorted(m.pk for m in messages)
+
+
+def test_a_slow_batch_renews_the_claims_it_still_holds(settings, sent_mail):
+    from academy_portal.mail.services.delivery import _claim
+
+    settings.OUTBOX_SENDING_TIMEOUT = 300
+    OutboxMessageFactory.create_batch(2)
+    batch = _claim(OutboxMessage.objects.all(), limit=2)
+    for message in batch:
+        message.claimed_at = timezone.now() - dt.timedelta(seconds=150)  # slow, still held
+    assert len(deliver_messages(batch)) == 2
+    assert len(sent_mail) == 2

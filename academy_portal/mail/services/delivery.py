@@ -162,6 +162,8 @@ def deliver_messages(messages: Sequence[OutboxMessage]) -> set[int]:
     try:
         _set_synchronous_commit(False)
         for index, message in enumerate(messages):
+            if not _claim_still_held(message):
+                continue
             try:
                 email = build_email(message, connection=smtp)
             except Exception as exc:  # bad data in the row: no retry will fix it
@@ -208,6 +210,25 @@ def deliver_messages(messages: Sequence[OutboxMessage]) -> set[int]:
         _reset_connection(smtp)
         _set_synchronous_commit(True)
     return sent
+
+
+def _claim_still_held(message: OutboxMessage) -> bool:
+    """A slow batch (mail server crawling) re-checks each claim before sending, renewing it.
+
+    The sweep takes back rows claimed longer than OUTBOX_SENDING_TIMEOUT ago; without this a
+    worker that is slow, not dead, would send a row that another worker sends again."""
+    age = (timezone.now() - message.claimed_at).total_seconds()
+    if age <= outbox_setting("OUTBOX_SENDING_TIMEOUT") / 3:
+        return True
+    now = timezone.now()
+    renewed = OutboxMessage.objects.filter(
+        pk=message.pk, claim_token=message.claim_token, status=Status.SENDING
+    ).update(claimed_at=now)
+    if not renewed:
+        logger.warning("Outbox message %s was taken back from this slow batch", message.pk)
+        return False
+    message.claimed_at = now
+    return True
 
 
 def _set_synchronous_commit(on: bool) -> None:
