@@ -258,6 +258,8 @@ PARTNERSHIPS_NOTIFY_EMAILS = env.list("PARTNERSHIPS_NOTIFY_EMAILS", default=[])
 IMPORT_MAX_FILE_SIZE = env.int("IMPORT_MAX_FILE_SIZE", default=10 * 1024 * 1024)
 ACADEMY_NAME = env.str("ACADEMY_NAME", default="Diplomatic Academy")
 ACADEMY_CONTACT_EMAIL = env.str("ACADEMY_CONTACT_EMAIL", default="forums@localhost")
+# Admin actions on more invitations than this send them in the background (Celery).
+INVITATIONS_INLINE_LIMIT = env.int("INVITATIONS_INLINE_LIMIT", default=50)
 
 # Email outbox (docs/outbox.md): a row "sending" longer than the timeout is requeued; transient
 # SMTP errors retry after base, 4 x base, 16 x base ... seconds, up to OUTBOX_MAX_ATTEMPTS tries.

@@ -52,10 +52,12 @@ def event_span(invitation) -> tuple[dt.datetime, dt.datetime, str]:
     return start, end, place
 
 
-def build_invitation_ics(invitation, *, method: str = "PUBLISH") -> bytes:
-    """One VEVENT for the invitation; METHOD:CANCEL marks the entry cancelled."""
+def build_invitation_ics(invitation, *, method: str = "PUBLISH", span=None) -> bytes:
+    """One VEVENT for the invitation; METHOD:CANCEL marks the entry cancelled.
+
+    `span`: the invitation's `event_span`, when the caller already has it (a batch of sends)."""
     edition = invitation.edition
-    start, end, location = event_span(invitation)
+    start, end, location = span or event_span(invitation)
     cancelled = method == "CANCEL"
 
     calendar = Calendar()

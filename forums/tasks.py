@@ -1,8 +1,16 @@
 """Celery tasks of the forums: thin wrappers over services; each is safe to run twice."""
 
-from celery import shared_task
+import logging
 
+from celery import shared_task
+from django.contrib.auth import get_user_model
+from django.utils.dateparse import parse_datetime
+
+from forums import services
+from forums.models import Invitation
 from forums.services import reminders
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="forums.tasks.send_due_reminders", ignore_result=True)
@@ -10,3 +18,48 @@ def send_due_reminders() -> dict[str, int]:
     """Hourly (beat): expire overdue invitations, then queue due reminders. Twice is harmless:
     expiry is a status transition and each reminder has its own outbox dedup key."""
     return reminders.run_invitation_chores()
+
+
+def _user(user_id):
+    return get_user_model().objects.filter(pk=user_id).first() if user_id else None
+
+
+def _log_problems(task: str, problems: list[str]) -> None:
+    # The invitations concerned stay as they were (e.g. drafts) and show so in the admin list.
+    for problem in problems:
+        logger.warning("%s: %s", task, problem)
+
+
+@shared_task(name="forums.tasks.send_invitations", ignore_result=True)
+def send_invitations_task(invitation_ids: list[int], sent_by_id: int | None) -> int:
+    """Send the drafts among these invitations. Twice is harmless: drafts only, under a lock."""
+    sent, problems = services.send_invitations(
+        invitation_ids, sent_by=_user(sent_by_id), drafts_only=True
+    )
+    _log_problems("send_invitations", problems)
+    return sent
+
+
+@shared_task(name="forums.tasks.resend_invitations", ignore_result=True)
+def resend_invitations_task(
+    invitation_ids: list[int], sent_by_id: int | None, new_link_only: bool, requested_at: str
+) -> int:
+    """Send again / new link. Twice is harmless: links issued after the click are kept."""
+    outcome = services.resend_invitations(
+        Invitation.objects.filter(pk__in=invitation_ids).order_by("pk"),
+        sent_by=_user(sent_by_id),
+        new_link_only=new_link_only,
+        requested_at=parse_datetime(requested_at),
+    )
+    _log_problems("resend_invitations", outcome["problems"])
+    return len(outcome["sent"])
+
+
+@shared_task(name="forums.tasks.remind_invitations", ignore_result=True)
+def remind_invitations_task(
+    invitation_ids: list[int], reminded_by_id: int | None, requested_at: str
+) -> int:
+    """Remind now. Twice is harmless: the outbox key carries the minute of the click."""
+    return services.remind_invitations_now(
+        invitation_ids, reminded_by=_user(reminded_by_id), requested_at=parse_datetime(requested_at)
+    )

@@ -5,10 +5,12 @@ Coordinators (forums permissions) may act; viewers see lists, counts and history
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
+from django.utils import formats
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -22,7 +24,7 @@ from forums.resources import export_invitations
 # The email template and reminder admins register with this module; the expert list's
 # "Invite to edition…" action and filter are imported from here by experts/admin.py.
 from .email_templates import EmailTemplateAdmin, ReminderRuleAdmin
-from .inviting import NotInvitedToFilter, invite_to_edition
+from .inviting import NotInvitedToFilter, background_message, invite_to_edition
 
 
 class InvitationEventInline(admin.TabularInline):
@@ -286,11 +288,28 @@ class InvitationAdmin(FoldedSearchMixin, admin.ModelAdmin):
             request, ngettext(singular, plural, count) % {"count": count}, messages.SUCCESS
         )
 
+    # Above settings.INVITATIONS_INLINE_LIMIT invitations an action hands them to workers
+    # (the same services, in tasks) and the counts by status show the progress.
+
+    def _in_background(self, ids) -> bool:
+        return len(ids) > settings.INVITATIONS_INLINE_LIMIT
+
+    def _queued(self, request, message, count):
+        values = {"count": formats.number_format(count, force_grouping=True)}
+        self.message_user(request, message % values, messages.SUCCESS)
+
     @admin.action(description=_("Send selected draft invitations"), permissions=["change"])
     def send_selected(self, request, queryset):
-        sent, problems = services.send_invitations(
-            queryset.select_related("edition"), sent_by=request.user
+        ids = list(
+            queryset.filter(status=Invitation.Status.DRAFT)
+            .order_by("pk")
+            .values_list("pk", flat=True)
         )
+        if self._in_background(ids):
+            services.send_invitations_later(ids, sent_by=request.user)
+            self.message_user(request, background_message(len(ids)), messages.SUCCESS)
+            return
+        sent, problems = services.send_invitations(ids, sent_by=request.user)
         self._done(request, sent, "%(count)d invitation sent.", "%(count)d invitations sent.")
         for problem in problems:
             self.message_user(request, problem, messages.ERROR)
@@ -300,6 +319,21 @@ class InvitationAdmin(FoldedSearchMixin, admin.ModelAdmin):
         permissions=["change"],
     )
     def resend_selected(self, request, queryset):
+        ids = list(queryset.order_by("pk").values_list("pk", flat=True))
+        if self._in_background(ids):
+            services.resend_invitations_later(ids, sent_by=request.user)
+            self._queued(
+                request,
+                ngettext(
+                    "Sending %(count)s invitation again in the background; the list shows "
+                    "when it went out (drafts are not sent again: use “Send”).",
+                    "Sending %(count)s invitations again in the background; the list shows "
+                    "when they went out (drafts are not sent again: use “Send”).",
+                    len(ids),
+                ),
+                len(ids),
+            )
+            return
         outcome = services.resend_invitations(queryset, sent_by=request.user)
         self._done(
             request,
@@ -311,10 +345,22 @@ class InvitationAdmin(FoldedSearchMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Remind now (unanswered only)"), permissions=["change"])
     def remind_selected(self, request, queryset):
-        reminded = sum(
-            services.remind_invitation_now(invitation, reminded_by=request.user)
-            for invitation in queryset.pending()
-        )
+        pending = list(queryset.pending().order_by("pk").values_list("pk", flat=True))
+        if self._in_background(pending):
+            services.remind_invitations_later(pending, reminded_by=request.user)
+            self._queued(
+                request,
+                ngettext(
+                    "Sending %(count)s reminder in the background (unanswered invitations "
+                    "only); each appears in the invitation's history as it goes out.",
+                    "Sending %(count)s reminders in the background (unanswered invitations "
+                    "only); each appears in the invitation's history as it goes out.",
+                    len(pending),
+                ),
+                len(pending),
+            )
+            return
+        reminded = services.remind_invitations_now(pending, reminded_by=request.user)
         skipped = queryset.count() - reminded
         self._done(request, reminded, "%(count)d reminder queued.", "%(count)d reminders queued.")
         if skipped:
@@ -334,6 +380,21 @@ class InvitationAdmin(FoldedSearchMixin, admin.ModelAdmin):
         permissions=["change"],
     )
     def reissue_selected(self, request, queryset):
+        ids = list(queryset.order_by("pk").values_list("pk", flat=True))
+        if self._in_background(ids):
+            services.resend_invitations_later(ids, sent_by=request.user, new_link_only=True)
+            self._queued(
+                request,
+                ngettext(
+                    "Sending %(count)s new link in the background; the invitation's history "
+                    "shows when it went out.",
+                    "Sending %(count)s new links in the background; each invitation's history "
+                    "shows when it went out.",
+                    len(ids),
+                ),
+                len(ids),
+            )
+            return
         outcome = services.resend_invitations(queryset, sent_by=request.user, new_link_only=True)
         self._done(
             request, len(outcome["sent"]), "%(count)d new link sent.", "%(count)d new links sent."

@@ -5,12 +5,13 @@ itself is `forums.services.invite_and_send`.
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -120,18 +121,29 @@ def invite_to_edition(modeladmin, request, queryset):
 
     if stage == "confirm":
         data = form.cleaned_data
-        outcome = services.invite_and_send(
-            data["edition"],
-            experts=experts,
-            invited_by=request.user,
-            offered_session=data.get("offered_session"),
-            offered_role=data.get("offered_role") or "",
-            personal_message=data.get("personal_message") or "",
-        )
-        _report_invitations(modeladmin, request, data["edition"], outcome)
+        offer = {
+            "experts": experts,
+            "invited_by": request.user,
+            "offered_session": data.get("offered_session"),
+            "offered_role": data.get("offered_role") or "",
+            "personal_message": data.get("personal_message") or "",
+        }
+        if len(experts) <= settings.INVITATIONS_INLINE_LIMIT:
+            outcome = services.invite_and_send(data["edition"], **offer)
+            _report_invitations(modeladmin, request, data["edition"], outcome)
+        else:
+            # Too many to send within the request: drafts now, workers send them.
+            try:
+                outcome = services.invite_and_send_later(data["edition"], **offer)
+            except services.InvitationError as exc:
+                outcome = {"queued": 0, "already": [], "problems": [exc.message]}
+            _report_background(modeladmin, request, data["edition"], outcome)
         url = reverse("admin:forums_invitation_changelist")
         return HttpResponseRedirect(f"{url}?edition__id__exact={data['edition'].pk}")
 
+    # "Select all N" on the expert list posts the visible page's ids and select_across: carry
+    # both through the form (not thousands of ids, past DATA_UPLOAD_MAX_NUMBER_FIELDS).
+    select_across = request.POST.get("select_across") == "1"
     existing = {}
     if stage == "preview":
         existing = dict(
@@ -145,6 +157,8 @@ def invite_to_edition(modeladmin, request, queryset):
         "opts": modeladmin.model._meta,
         "form": form,
         "experts": experts,
+        "selected_ids": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+        "select_across": select_across,
         "stage": stage,
         "previews": _preview_invitations(experts, form.cleaned_data) if stage == "preview" else [],
         "already_invited": [
@@ -155,6 +169,60 @@ def invite_to_edition(modeladmin, request, queryset):
         "media": modeladmin.media + form.media,
     }
     return TemplateResponse(request, "admin/forums/invite_experts.html", context)
+
+
+def background_message(count: int, edition=None) -> str:
+    """ "Sending 1,234 invitations in the background; …", with the language's digit grouping."""
+    values = {"count": formats.number_format(count, force_grouping=True), "edition": edition}
+    if edition is None:
+        return (
+            ngettext(
+                "Sending %(count)s invitation in the background; the list shows its status "
+                "as it goes out.",
+                "Sending %(count)s invitations in the background; the list shows their status "
+                "as they go out.",
+                count,
+            )
+            % values
+        )
+    return (
+        ngettext(
+            "Sending %(count)s invitation to %(edition)s in the background; the list shows its "
+            "status as it goes out.",
+            "Sending %(count)s invitations to %(edition)s in the background; the list shows "
+            "their status as they go out.",
+            count,
+        )
+        % values
+    )
+
+
+def _report_background(modeladmin, request, edition, outcome):
+    if outcome["queued"]:
+        modeladmin.message_user(
+            request, background_message(outcome["queued"], edition), messages.SUCCESS
+        )
+    _report_already(modeladmin, request, outcome["already"])
+    for problem in outcome.get("problems", []):
+        modeladmin.message_user(request, problem, messages.ERROR)
+
+
+# Names listed in the "already invited" message; thousands would bury the page.
+MAX_NAMES_LISTED = 20
+
+
+def _report_already(modeladmin, request, experts):
+    if not experts:
+        return
+    names = ", ".join(str(e) for e in experts[:MAX_NAMES_LISTED])
+    if len(experts) > MAX_NAMES_LISTED:
+        more = len(experts) - MAX_NAMES_LISTED
+        names += " " + ngettext("and %(count)d more", "and %(count)d more", more) % {"count": more}
+    modeladmin.message_user(
+        request,
+        _("Already invited, not sent again: %(names)s.") % {"names": names},
+        messages.WARNING,
+    )
 
 
 def _report_invitations(modeladmin, request, edition, outcome):
@@ -169,13 +237,7 @@ def _report_invitations(modeladmin, request, edition, outcome):
             % {"count": len(outcome["sent"]), "edition": edition},
             messages.SUCCESS,
         )
-    if outcome["already"]:
-        modeladmin.message_user(
-            request,
-            _("Already invited, not sent again: %(names)s.")
-            % {"names": ", ".join(str(e) for e in outcome["already"])},
-            messages.WARNING,
-        )
+    _report_already(modeladmin, request, outcome["already"])
     for problem in outcome["problems"]:
         modeladmin.message_user(request, problem, messages.ERROR)
 

@@ -7,6 +7,7 @@ reach), and only a short list of placeholders and tags is accepted when a templa
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -213,8 +214,14 @@ class RenderedEmail:
     language: str
 
 
+@lru_cache(maxsize=128)
+def _compiled(text: str):
+    # A batch of 5,000 invitations renders the same few template texts: parse each once.
+    return _ENGINE.from_string(text)
+
+
 def render_text(text: str, context: dict[str, str]) -> str:
-    return _ENGINE.from_string(text).render(Context(context, autoescape=False))
+    return _compiled(text).render(Context(context, autoescape=False))
 
 
 def text_to_html(text: str) -> str:

@@ -4,18 +4,29 @@ Lock order everywhere: the edition row, then the invitation row(s). Capacity dec
 while holding the edition lock, so two experts accepting the last seat at once cannot both get it.
 """
 
-from datetime import timedelta
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from forums.models import Edition, EmailTemplate, Invitation, InvitationEvent, Session
 
-from .emails import render_email
+from .emails import find_template, render_email
 from .tokens import _issue_token, current_raw_token
+
+logger = logging.getLogger(__name__)
+
+# Invitations sent per transaction by `send_invitations`: the edition row stays locked for one
+# chunk (~0.3 s), so experts answering meanwhile wait that long at most.
+SEND_CHUNK_SIZE = 50
+# Invitation ids per background task (see `send_invitations_later`).
+TASK_CHUNK_SIZE = 100
 
 
 class InvitationError(Exception):
@@ -54,6 +65,31 @@ def _refresh(target: Invitation, source: Invitation) -> None:
     target.edition = source.edition
 
 
+class _BatchCache:
+    """What is the same for every invitation of an edition, looked up once per batch of sends:
+    the email template per kind and language, and the event's span for the .ics."""
+
+    def __init__(self):
+        self.templates = {}
+        self.spans = {}
+
+    def template(self, kind: str, invitation: Invitation) -> EmailTemplate:
+        # The same language rule as render_email.
+        language = invitation.expert.preferred_language or settings.LANGUAGE_CODE
+        key = (kind, language, invitation.edition_id)
+        if key not in self.templates:
+            self.templates[key] = find_template(kind, language=language, edition=invitation.edition)
+        return self.templates[key]
+
+    def span(self, invitation: Invitation):
+        from forums.ics import event_span
+
+        key = (invitation.edition_id, invitation.offered_session_id)
+        if key not in self.spans:
+            self.spans[key] = event_span(invitation)
+        return self.spans[key]
+
+
 def queue_invitation_email(
     invitation: Invitation,
     kind: str,
@@ -61,6 +97,7 @@ def queue_invitation_email(
     dedup_key: str,
     raw_token: str | None = None,
     ics_method: str | None = None,
+    cache: _BatchCache | None = None,
 ):
     """Render one email of `kind` for the invitation and put it in the outbox (deduplicated)."""
     from academy_portal.mail.services import queue_email
@@ -68,13 +105,20 @@ def queue_invitation_email(
 
     if raw_token is None:
         raw_token = current_raw_token(invitation)
-    rendered = render_email(kind, invitation, raw_token=raw_token)
+    rendered = render_email(
+        kind,
+        invitation,
+        raw_token=raw_token,
+        template=cache.template(kind, invitation) if cache else None,
+    )
     attachments = []
     if ics_method:
         attachments.append(
             (
                 "invitation.ics" if ics_method != "CANCEL" else "cancellation.ics",
-                build_invitation_ics(invitation, method=ics_method),
+                build_invitation_ics(
+                    invitation, method=ics_method, span=cache.span(invitation) if cache else None
+                ),
                 f"text/calendar; method={ics_method}",
             )
         )
@@ -115,18 +159,7 @@ def invite_expert(
     personal_message: str = "",
 ) -> tuple[Invitation, bool]:
     """One invitation per expert and edition: inviting again returns the existing one (False)."""
-    if edition.status not in (Edition.Status.PLANNING, Edition.Status.INVITATIONS_OPEN):
-        raise InvitationError(
-            _("%(edition)s is not open for invitations (status: %(status)s).")
-            % {"edition": edition, "status": edition.get_status_display()}
-        )
-    if edition.end_date < timezone.localdate():
-        raise InvitationError(_("%(edition)s has already ended.") % {"edition": edition})
-    if offered_session is not None and offered_session.edition_id != edition.pk:
-        raise InvitationError(
-            _("The session “%(session)s” is not part of %(edition)s.")
-            % {"session": offered_session, "edition": edition}
-        )
+    _check_can_invite(edition, offered_session)
     with transaction.atomic():
         invitation, created = Invitation.objects.get_or_create(
             edition=edition,
@@ -149,70 +182,241 @@ def invite_expert(
     return invitation, created
 
 
+def _check_can_invite(edition: Edition, offered_session: Session | None) -> None:
+    if edition.status not in (Edition.Status.PLANNING, Edition.Status.INVITATIONS_OPEN):
+        raise InvitationError(
+            _("%(edition)s is not open for invitations (status: %(status)s).")
+            % {"edition": edition, "status": edition.get_status_display()}
+        )
+    if edition.end_date < timezone.localdate():
+        raise InvitationError(_("%(edition)s has already ended.") % {"edition": edition})
+    if offered_session is not None and offered_session.edition_id != edition.pk:
+        raise InvitationError(
+            _("The session “%(session)s” is not part of %(edition)s.")
+            % {"session": offered_session, "edition": edition}
+        )
+
+
+def invite_experts(
+    edition: Edition,
+    *,
+    experts: Sequence,
+    invited_by,
+    offered_session: Session | None = None,
+    offered_role: str = "",
+    personal_message: str = "",
+) -> dict[str, list]:
+    """Draft invitations for many experts in a few queries; still one per expert and edition.
+
+    Returns {"drafts": [ids of draft invitations of these experts, new or not yet sent],
+    "already": [experts invited and sent before]}.
+    """
+    _check_can_invite(edition, offered_session)
+    by_id = {expert.pk: expert for expert in experts}
+    with transaction.atomic():
+        existing = dict(
+            Invitation.objects.filter(edition=edition, expert_id__in=by_id).values_list(
+                "expert_id", "status"
+            )
+        )
+        new_ids = [pk for pk in by_id if pk not in existing]
+        # ON CONFLICT DO NOTHING: an expert invited at this moment by someone else keeps the
+        # one invitation (the unique constraint) and is simply not created here.
+        Invitation.objects.bulk_create(
+            [
+                Invitation(
+                    edition=edition,
+                    expert_id=pk,
+                    offered_session=offered_session,
+                    offered_role=offered_role or "",
+                    personal_message=(personal_message or "").strip(),
+                    invited_by=invited_by,
+                )
+                for pk in new_ids
+            ],
+            ignore_conflicts=True,
+            batch_size=1000,
+        )
+        # Ours are the new experts' invitations without a "created" event: invite_expert
+        # commits its row and event together.
+        created = Invitation.objects.filter(edition=edition, expert_id__in=new_ids).exclude(
+            events__kind=InvitationEvent.Kind.CREATED
+        )
+        details = {
+            "offered_session": offered_session.pk if offered_session else None,
+            "offered_role": offered_role or "",
+        }
+        InvitationEvent.objects.bulk_create(
+            [
+                InvitationEvent(
+                    invitation_id=pk,
+                    kind=InvitationEvent.Kind.CREATED,
+                    actor=invited_by,
+                    details=details,
+                )
+                for pk in created.values_list("pk", flat=True)
+            ],
+            batch_size=1000,
+        )
+        drafts = list(
+            Invitation.objects.filter(
+                edition=edition, expert_id__in=by_id, status=Invitation.Status.DRAFT
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    already = [by_id[pk] for pk, status in existing.items() if status != Invitation.Status.DRAFT]
+    return {"drafts": drafts, "already": already}
+
+
 def send_invitation(invitation: Invitation, *, sent_by) -> str:
     """Issue a fresh link (the previous one stops working) and queue the invitation email."""
     with transaction.atomic():
-        edition, locked = _lock(invitation)
-        if edition.end_date < timezone.localdate():
-            raise InvitationError(_("%(edition)s has already ended.") % {"edition": edition})
-        reopening = locked.status in (
-            Invitation.Status.DRAFT,
-            Invitation.Status.WITHDRAWN,
-            Invitation.Status.EXPIRED,
-        )
-        if reopening and edition.status != Edition.Status.INVITATIONS_OPEN:
-            raise InvitationError(
-                _("Invitations to %(edition)s are not open (status: %(status)s).")
-                % {"edition": edition, "status": edition.get_status_display()}
-            )
-        if reopening and locked.deadline_passed:
-            raise InvitationError(
-                _("The RSVP deadline of %(edition)s has passed: extend it before inviting.")
-                % {"edition": edition}
-            )
-        first_time = locked.sent_at is None
-        previous_status = locked.status
-        raw = _issue_token(locked)
-        if reopening:
-            locked.status = Invitation.Status.SENT
-        locked.sent_at = timezone.now()
-        locked.save()
-        _record(
-            locked,
-            InvitationEvent.Kind.SENT if first_time else InvitationEvent.Kind.RESENT,
-            actor=sent_by,
-            previous_status=previous_status,
-        )
-        try:
-            queue_invitation_email(
-                locked,
-                EmailTemplate.Kind.INVITATION,
-                dedup_key=f"invitation:{locked.pk}:{locked.token_hash[:16]}",
-                raw_token=raw,
-                ics_method="PUBLISH",
-            )
-        except ValidationError as exc:  # e.g. an address imported before it was validated
-            raise InvitationError(" ".join(exc.messages)) from exc
+        _, locked = _lock(invitation)
+        raw = _send_locked(locked, sent_by=sent_by)
     _refresh(invitation, locked)
     return raw
 
 
+def _send_locked(locked: Invitation, *, sent_by, cache: _BatchCache | None = None) -> str:
+    """send_invitation's work, with the edition and invitation rows locked by the caller."""
+    edition = locked.edition
+    if edition.end_date < timezone.localdate():
+        raise InvitationError(_("%(edition)s has already ended.") % {"edition": edition})
+    reopening = locked.status in (
+        Invitation.Status.DRAFT,
+        Invitation.Status.WITHDRAWN,
+        Invitation.Status.EXPIRED,
+    )
+    if reopening and edition.status != Edition.Status.INVITATIONS_OPEN:
+        raise InvitationError(
+            _("Invitations to %(edition)s are not open (status: %(status)s).")
+            % {"edition": edition, "status": edition.get_status_display()}
+        )
+    if reopening and locked.deadline_passed:
+        raise InvitationError(
+            _("The RSVP deadline of %(edition)s has passed: extend it before inviting.")
+            % {"edition": edition}
+        )
+    first_time = locked.sent_at is None
+    previous_status = locked.status
+    raw = _issue_token(locked)
+    if reopening:
+        locked.status = Invitation.Status.SENT
+    locked.sent_at = timezone.now()
+    locked.save()
+    _record(
+        locked,
+        InvitationEvent.Kind.SENT if first_time else InvitationEvent.Kind.RESENT,
+        actor=sent_by,
+        previous_status=previous_status,
+    )
+    try:
+        queue_invitation_email(
+            locked,
+            EmailTemplate.Kind.INVITATION,
+            dedup_key=f"invitation:{locked.pk}:{locked.token_hash[:16]}",
+            raw_token=raw,
+            ics_method="PUBLISH",
+            cache=cache,
+        )
+    except ValidationError as exc:  # e.g. an address imported before it was validated
+        raise InvitationError(" ".join(exc.messages)) from exc
+    return raw
+
+
+def _ids(invitations) -> list[int]:
+    """Ids of invitations given as a queryset, objects or ids (a task passes ids)."""
+    if isinstance(invitations, QuerySet):
+        return list(invitations.values_list("pk", flat=True))
+    return [i if isinstance(i, int) else i.pk for i in invitations]
+
+
 def send_invitations(invitations, *, sent_by, drafts_only: bool = True) -> tuple[int, list[str]]:
-    """Send each invitation (by default only those still drafts); returns (sent, problems)."""
+    """Send each invitation (by default only those still drafts); returns (sent, problems).
+
+    One transaction per SEND_CHUNK_SIZE invitations, each in its own savepoint: a problem
+    loses only its own invitation. Status is re-read under the row lock, so a double click,
+    or a background task run twice, finds the invitation already sent and sends nothing.
+    """
     sent, problems = 0, []
-    for invitation in invitations:
+    cache = _BatchCache()
+    ids = _ids(invitations)
+    for start in range(0, len(ids), SEND_CHUNK_SIZE):
+        chunk = ids[start : start + SEND_CHUNK_SIZE]
         with transaction.atomic():
-            _, locked = _lock(invitation)
-            # Re-read under the lock: a double-clicked "send" finds it already sent.
-            if drafts_only and locked.status != Invitation.Status.DRAFT:
-                continue
-            try:
-                send_invitation(locked, sent_by=sent_by)
-            except InvitationError as exc:
-                problems.append(f"{locked.expert}: {exc.message}")
-                continue
-            sent += 1
+            # Lock order: the edition rows, then the invitation rows (both by id).
+            edition_ids = set(
+                Invitation.objects.filter(pk__in=chunk).values_list("edition_id", flat=True)
+            )
+            editions = Edition.objects.select_for_update().select_related("forum")
+            editions = {e.pk: e for e in editions.filter(pk__in=edition_ids).order_by("pk")}
+            rows = (
+                Invitation.objects.select_for_update(of=("self",))
+                .select_related("expert", "offered_session")
+                .filter(pk__in=chunk)
+                .order_by("pk")
+            )
+            for locked in rows:
+                if drafts_only and locked.status != Invitation.Status.DRAFT:
+                    continue
+                locked.edition = editions[locked.edition_id]
+                try:
+                    with transaction.atomic():
+                        _send_locked(locked, sent_by=sent_by, cache=cache)
+                except InvitationError as exc:
+                    problems.append(f"{locked.expert}: {exc.message}")
+                    continue
+                sent += 1
     return sent, problems
+
+
+def send_invitations_later(invitation_ids: Iterable[int], *, sent_by) -> int:
+    """After the caller's transaction commits, hand the drafts to workers in chunks; each task
+    calls `send_invitations(drafts_only=True)`, so a task run twice sends nothing twice."""
+    from forums import tasks
+
+    return _later(tasks.send_invitations_task, invitation_ids, sent_by)
+
+
+def resend_invitations_later(
+    invitation_ids: Iterable[int], *, sent_by, new_link_only: bool = False
+) -> int:
+    """Like send_invitations_later, for "send again" / "new link": a link issued after this
+    call (by a first run of the task) is not replaced again by a second run."""
+    from forums import tasks
+
+    requested_at = timezone.now().isoformat()
+    return _later(
+        tasks.resend_invitations_task, invitation_ids, sent_by, new_link_only, requested_at
+    )
+
+
+def remind_invitations_later(invitation_ids: Iterable[int], *, reminded_by) -> int:
+    """Like send_invitations_later, for "remind now": one reminder per invitation per request
+    (the outbox key carries the request's minute), however often a task runs."""
+    from forums import tasks
+
+    requested_at = timezone.now().isoformat()
+    return _later(tasks.remind_invitations_task, invitation_ids, reminded_by, requested_at)
+
+
+def _later(task, invitation_ids: Iterable[int], user, *args) -> int:
+    ids = list(invitation_ids)
+    user_id = user.pk if user is not None else None
+    for start in range(0, len(ids), TASK_CHUNK_SIZE):
+        chunk = ids[start : start + TASK_CHUNK_SIZE]
+        transaction.on_commit(
+            lambda chunk=chunk: _enqueue(task, chunk, user_id, *args), robust=True
+        )
+    return len(ids)
+
+
+def _enqueue(task, ids: list[int], *args) -> None:
+    try:
+        task.delay(ids, *args)
+    except Exception:  # the broker is the outside world: the rows are safe, left as they were
+        logger.exception("Could not hand invitations %s to a worker (%s)", ids, task.name)
 
 
 # A second click on "send again" / "new link" within this time is taken as a double click.
@@ -224,17 +428,29 @@ def _just_issued(invitation: Invitation) -> bool:
     return issued is not None and issued > timezone.now() - DOUBLE_CLICK_WINDOW
 
 
-def resend_invitations(invitations, *, sent_by, new_link_only: bool = False) -> dict[str, list]:
+def resend_invitations(
+    invitations,
+    *,
+    sent_by,
+    new_link_only: bool = False,
+    requested_at: datetime | None = None,
+) -> dict[str, list]:
     """Send sent invitations again with a new link (or only the new link), once per click.
 
-    Skips drafts (use send) and links issued within the last minute (a double click).
+    Skips drafts (use send), links issued within the last minute (a double click) and links
+    issued after `requested_at` (when the click was; a background task run twice).
     Returns {"sent": [invitations], "skipped": [invitations], "problems": [messages]}.
     """
     outcome = {"sent": [], "skipped": [], "problems": []}
     for invitation in invitations:
         with transaction.atomic():
             _, locked = _lock(invitation)
-            if locked.status == Invitation.Status.DRAFT or _just_issued(locked):
+            issued = locked.token_issued_at
+            if (
+                locked.status == Invitation.Status.DRAFT
+                or _just_issued(locked)
+                or (requested_at is not None and issued is not None and issued >= requested_at)
+            ):
                 outcome["skipped"].append(locked)
                 continue
             try:
@@ -262,28 +478,53 @@ def invite_and_send(
 
     Returns {"sent": [experts], "already": [experts], "problems": [messages]}.
     """
-    outcome = {"sent": [], "already": [], "problems": []}
-    for expert in experts:
-        try:
-            invitation, created = invite_expert(
-                edition,
-                expert=expert,
-                invited_by=invited_by,
-                offered_session=offered_session,
-                offered_role=offered_role,
-                personal_message=personal_message,
-            )
-        except InvitationError as exc:
-            outcome["problems"].append(f"{expert}: {exc.message}")
-            continue
-        if not created and invitation.status != Invitation.Status.DRAFT:
-            outcome["already"].append(expert)
-            continue
-        sent, problems = send_invitations([invitation], sent_by=invited_by)
-        if sent:
-            outcome["sent"].append(expert)
-        outcome["problems"].extend(problems)
-    return outcome
+    experts = list(experts)
+    try:
+        invited = invite_experts(
+            edition,
+            experts=experts,
+            invited_by=invited_by,
+            offered_session=offered_session,
+            offered_role=offered_role,
+            personal_message=personal_message,
+        )
+    except InvitationError as exc:
+        return {"sent": [], "already": [], "problems": [exc.message]}
+    _, problems = send_invitations(invited["drafts"], sent_by=invited_by)
+    sent_ids = set(
+        Invitation.objects.filter(pk__in=invited["drafts"])
+        .exclude(status=Invitation.Status.DRAFT)
+        .values_list("expert_id", flat=True)
+    )
+    return {
+        "sent": [e for e in experts if e.pk in sent_ids],
+        "already": invited["already"],
+        "problems": problems,
+    }
+
+
+def invite_and_send_later(
+    edition: Edition,
+    *,
+    experts,
+    invited_by,
+    offered_session: Session | None = None,
+    offered_role: str = "",
+    personal_message: str = "",
+) -> dict:
+    """invite_and_send for many experts: the drafts are created now, in one transaction, and
+    sent by workers once it commits. Returns {"queued": count, "already": [experts]}."""
+    with transaction.atomic():
+        invited = invite_experts(
+            edition,
+            experts=list(experts),
+            invited_by=invited_by,
+            offered_session=offered_session,
+            offered_role=offered_role,
+            personal_message=personal_message,
+        )
+        queued = send_invitations_later(invited["drafts"], sent_by=invited_by)
+    return {"queued": queued, "already": invited["already"]}
 
 
 def reissue_token(invitation: Invitation, *, issued_by, notify: bool = False) -> str:
@@ -393,8 +634,23 @@ def fill_places_from_waitlist(edition: Edition, *, actor) -> list[Invitation]:
         return promote_from_waitlist(locked, actor=actor)
 
 
-def remind_invitation_now(invitation: Invitation, *, reminded_by) -> bool:
-    """A "please answer" reminder now, for a pending invitation only; False if not sent."""
+def remind_invitations_now(
+    invitations, *, reminded_by, requested_at: datetime | None = None
+) -> int:
+    """remind_invitation_now for each pending invitation; returns how many were reminded."""
+    pending = Invitation.objects.filter(pk__in=_ids(invitations)).pending().order_by("pk")
+    return sum(
+        remind_invitation_now(invitation, reminded_by=reminded_by, requested_at=requested_at)
+        for invitation in pending
+    )
+
+
+def remind_invitation_now(
+    invitation: Invitation, *, reminded_by, requested_at: datetime | None = None
+) -> bool:
+    """A "please answer" reminder now, for a pending invitation only; False if not sent.
+
+    One per minute of `requested_at` (default now): the outbox key carries it."""
     with transaction.atomic():
         _, locked = _lock(invitation)
         if locked.status != Invitation.Status.SENT or not locked.is_answerable:
@@ -405,7 +661,7 @@ def remind_invitation_now(invitation: Invitation, *, reminded_by) -> bool:
             locked.save()
             _record(locked, InvitationEvent.Kind.TOKEN_REISSUED, actor=reminded_by)
         # Minute resolution: a double click sends one reminder, a reminder next day another.
-        stamp = timezone.now().strftime("%Y%m%d%H%M")
+        stamp = (requested_at or timezone.now()).strftime("%Y%m%d%H%M")
         _, created = queue_invitation_email(
             locked,
             EmailTemplate.Kind.REMINDER_UNANSWERED,

@@ -3,11 +3,12 @@ import re
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from academy_portal.mail.models import OutboxMessage
-from forums.models import EmailTemplate, Invitation
+from forums.models import EmailTemplate, Invitation, InvitationEvent
 from forums.services import find_invitation_by_token, invite_expert, send_invitation, submit_rsvp
 from tests.factories import EditionFactory, ExpertFactory, SessionFactory, UserFactory
 
@@ -395,3 +396,125 @@ def test_coordinators_export_the_answers_escaped_and_viewers_cannot(client, coor
     client.force_login(viewer)
     response = act(client, "export_csv", [invitation])
     assert not response.get("Content-Disposition")
+
+
+# --- large batches go to the background --------------------------------------------------------
+
+
+def messages_of(response):
+    return [str(m) for m in response.wsgi_request._messages]
+
+
+def test_inviting_above_the_limit_queues_the_sending_and_sends_each_once(
+    coordinator_client, coordinator, settings, django_capture_on_commit_callbacks
+):
+    settings.INVITATIONS_INLINE_LIMIT = 2
+    edition = EditionFactory()
+    experts = ExpertFactory.create_batch(3)
+    sent_before = make_sent(edition, coordinator)  # selected again: not invited twice
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = invite_post(
+            coordinator_client, [*experts, sent_before.expert], _confirm="1", edition=edition.pk
+        )
+    assert response.status_code == 302
+    # The request created the drafts and queued the sending; nothing is sent yet.
+    assert Invitation.objects.filter(edition=edition, status="draft").count() == 3
+    assert OutboxMessage.objects.filter(kind="invitation").count() == 1
+    assert callbacks
+    texts = messages_of(response)
+    assert f"Sending 3 invitations to {edition} in the background" in texts[0]
+    assert "the list shows their status as they go out" in texts[0]
+    assert any("Already invited" in t and str(sent_before.expert) in t for t in texts)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in callbacks:
+            callback()  # the worker, eager under pytest
+    assert set(Invitation.objects.filter(edition=edition).values_list("status", flat=True)) == {
+        "sent"
+    }
+    assert OutboxMessage.objects.filter(kind="invitation").count() == 4
+    # The tasks again (a redelivery): nothing is sent twice.
+    for callback in callbacks:
+        callback()
+    assert OutboxMessage.objects.filter(kind="invitation").count() == 4
+    assert Invitation.objects.filter(edition=edition).count() == 4
+
+    page = coordinator_client.get(INVITATIONS_URL, {"edition__id__exact": edition.pk})
+    counts = {item["status"]: item["count"] for item in page.context["status_counts"]}
+    assert counts["sent"] == 4 and counts["draft"] == 0
+
+
+def test_inviting_up_to_the_limit_sends_in_the_request(coordinator_client, settings):
+    settings.INVITATIONS_INLINE_LIMIT = 2
+    edition = EditionFactory()
+    response = invite_post(
+        coordinator_client, ExpertFactory.create_batch(2), _confirm="1", edition=edition.pk
+    )
+    assert set(Invitation.objects.values_list("status", flat=True)) == {"sent"}
+    assert OutboxMessage.objects.filter(kind="invitation").count() == 2
+    assert messages_of(response) == [f"2 invitations to {edition} were sent."]
+
+
+def test_select_all_across_pages_is_carried_through_the_invite_form(coordinator_client, settings):
+    settings.INVITATIONS_INLINE_LIMIT = 2
+    edition = EditionFactory()
+    experts = ExpertFactory.create_batch(4)
+    # "Select all 4" on the list posts the visible page's ids and select_across.
+    page = invite_post(coordinator_client, experts[:1], select_across="1").content.decode()
+    assert 'name="select_across" value="1"' in page
+    assert page.count(f'name="{ACTION_CHECKBOX_NAME}"') == 1
+    invite_post(
+        coordinator_client, experts[:1], select_across="1", _confirm="1", edition=edition.pk
+    )
+    assert Invitation.objects.filter(edition=edition).count() == 4
+
+
+@pytest.mark.parametrize("count", [60, 300])
+def test_background_invite_request_has_a_bounded_query_count(
+    coordinator_client, django_assert_max_num_queries, django_capture_on_commit_callbacks, count
+):
+    edition = EditionFactory()
+    experts = ExpertFactory.create_batch(count)
+    # Bulk inserts: one statement on PostgreSQL; SQLite caps a statement at 999 parameters, so
+    # there the bound grows by its batches of ~30 rows, never by a query per row.
+    batches = sum(
+        -(-count // connection.ops.bulk_batch_size(model._meta.concrete_fields[1:], [None] * count))
+        for model in (Invitation, InvitationEvent)
+    )
+    with (
+        django_capture_on_commit_callbacks() as callbacks,
+        django_assert_max_num_queries(18 + batches),
+    ):
+        response = invite_post(coordinator_client, experts, _confirm="1", edition=edition.pk)
+    assert response.status_code == 302
+    assert Invitation.objects.filter(edition=edition, status="draft").count() == count
+    assert len(callbacks) == -(-count // 100)  # one task per 100 invitations
+
+
+def test_send_resend_and_remind_actions_above_the_limit_run_in_the_background(
+    coordinator_client, coordinator, settings, django_capture_on_commit_callbacks
+):
+    settings.INVITATIONS_INLINE_LIMIT = 2
+    edition = EditionFactory()
+    drafts = [
+        invite_expert(edition, expert=ExpertFactory(), invited_by=coordinator)[0] for _ in range(3)
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = act(coordinator_client, "send_selected", drafts)
+    assert "Sending 3 invitations in the background" in response.content.decode()
+    assert Invitation.objects.filter(status="sent").count() == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        act(coordinator_client, "send_selected", drafts)  # double click: all sent already
+    assert OutboxMessage.objects.filter(kind="invitation").count() == 3
+
+    Invitation.objects.update(token_issued_at=timezone.now() - dt.timedelta(minutes=5))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = act(coordinator_client, "resend_selected", drafts)
+    assert "Sending 3 invitations again in the background" in response.content.decode()
+    assert OutboxMessage.objects.filter(kind="invitation").count() == 6
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = act(coordinator_client, "remind_selected", drafts)
+        act(coordinator_client, "remind_selected", drafts)  # double click
+    assert "Sending 3 reminders in the background" in response.content.decode()
+    assert OutboxMessage.objects.filter(kind="reminder_unanswered").count() == 3

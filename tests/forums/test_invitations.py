@@ -413,3 +413,96 @@ def test_an_invalid_address_is_a_clear_error_and_nothing_changes(staff):
     invitation.refresh_from_db()
     assert invitation.status == Invitation.Status.DRAFT and not invitation.token_hash
     assert not OutboxMessage.objects.exists()
+
+
+# --- many invitations at once, and the background tasks --------------------------------------
+
+
+def test_invite_experts_creates_one_draft_each_and_reports_those_already_invited(staff):
+    from forums.services import invite_experts
+
+    edition = EditionFactory()
+    already_sent, _ = sent_invitation(edition, staff=staff)
+    still_draft, _ = invite_expert(edition, expert=ExpertFactory(), invited_by=staff)
+    new = ExpertFactory.create_batch(3)
+    experts = [already_sent.expert, still_draft.expert, *new]
+
+    result = invite_experts(edition, experts=experts, invited_by=staff, personal_message=" Hi ")
+    assert result["already"] == [already_sent.expert]
+    drafts = Invitation.objects.filter(pk__in=result["drafts"])
+    assert {i.expert for i in drafts} == {still_draft.expert, *new}
+    assert all(i.status == "draft" for i in drafts)
+    created = Invitation.objects.filter(expert__in=new)
+    assert {i.personal_message for i in created} == {"Hi"}
+    assert InvitationEvent.objects.filter(invitation__in=created, kind="created").count() == 3
+
+    # Again: nothing new, no second "created" event.
+    again = invite_experts(edition, experts=experts, invited_by=staff)
+    assert sorted(again["drafts"]) == sorted(result["drafts"])
+    assert Invitation.objects.filter(edition=edition).count() == 5
+    assert InvitationEvent.objects.filter(kind="created").count() == 5
+
+
+def test_invite_experts_refuses_a_closed_edition_and_creates_nothing(staff):
+    from forums.services import invite_experts
+
+    with pytest.raises(InvitationError, match="not open"):
+        invite_experts(
+            EditionFactory(status="archived"), experts=[ExpertFactory()], invited_by=staff
+        )
+    assert not Invitation.objects.exists()
+
+
+def test_send_task_run_twice_sends_each_invitation_once(staff):
+    from forums.tasks import send_invitations_task
+
+    edition = EditionFactory()
+    ids = [invite_expert(edition, expert=ExpertFactory(), invited_by=staff)[0].pk for _ in range(3)]
+    assert send_invitations_task(ids, staff.pk) == 3
+    tokens = dict(Invitation.objects.values_list("pk", "token_hash"))
+    # A redelivered task (worker killed before its ack) finds them sent and sends nothing.
+    assert send_invitations_task(ids, staff.pk) == 0
+    assert OutboxMessage.objects.filter(kind="invitation").count() == 3
+    assert dict(Invitation.objects.values_list("pk", "token_hash")) == tokens
+    assert InvitationEvent.objects.filter(kind="sent").count() == 3
+    assert set(Invitation.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_problem_in_a_batch_loses_only_its_own_invitation(staff, monkeypatch):
+    from forums.services import invitations as invitation_services
+
+    monkeypatch.setattr(invitation_services, "SEND_CHUNK_SIZE", 2)  # chunks of 2, 2, 1
+    edition = EditionFactory()
+    experts = ExpertFactory.create_batch(5)
+    Expert.objects.filter(pk=experts[2].pk).update(email="not-an-address")
+    invitations = [invite_expert(edition, expert=e, invited_by=staff)[0] for e in experts]
+    sent, problems = send_invitations(invitations, sent_by=staff)
+    assert sent == 4
+    assert len(problems) == 1 and "not a valid email address" in problems[0]
+    statuses = dict(Invitation.objects.values_list("expert_id", "status"))
+    assert statuses[experts[2].pk] == "draft"
+    assert sorted(statuses.values()) == ["draft", "sent", "sent", "sent", "sent"]
+    assert OutboxMessage.objects.filter(kind="invitation").count() == 4
+
+
+def test_resend_and_remind_tasks_run_twice_send_once(staff):
+    from forums.tasks import remind_invitations_task, resend_invitations_task
+
+    invitation, _ = sent_invitation(staff=staff)
+    Invitation.objects.filter(pk=invitation.pk).update(
+        token_issued_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    clicked = timezone.now() - dt.timedelta(minutes=10)  # the task ran late
+    resend_invitations_task([invitation.pk], staff.pk, False, clicked.isoformat())
+    # Run again well past the double-click minute: the link issued after the click stays.
+    Invitation.objects.filter(pk=invitation.pk).update(
+        token_issued_at=clicked + dt.timedelta(seconds=1)
+    )
+    resend_invitations_task([invitation.pk], staff.pk, False, clicked.isoformat())
+    assert OutboxMessage.objects.filter(kind="invitation").count() == 2
+    assert events(invitation) == ["created", "sent", "resent"]
+
+    for _ in range(2):
+        remind_invitations_task([invitation.pk], staff.pk, clicked.isoformat())
+    assert OutboxMessage.objects.filter(kind="reminder_unanswered").count() == 1
+    assert events(invitation).count("reminded") == 1
