@@ -1,24 +1,26 @@
 """Forums services: every write of invitations, answers and reminders goes through here."""
 
+from .batches import (
+    invite_and_send,
+    invite_and_send_later,
+    invite_experts,
+    remind_invitations_later,
+    resend_invitations_later,
+    send_invitations_later,
+)
 from .emails import render_email, validate_template_text
 from .invitations import (
     InvitationError,
     fill_places_from_waitlist,
-    invite_and_send,
-    invite_and_send_later,
     invite_expert,
-    invite_experts,
     promote_from_waitlist,
     queue_invitation_email,
     reissue_token,
     remind_invitation_now,
-    remind_invitations_later,
     remind_invitations_now,
     resend_invitations,
-    resend_invitations_later,
     send_invitation,
     send_invitations,
-    send_invitations_later,
     withdraw_invitation,
 )
 from .reminders import (

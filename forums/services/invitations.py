@@ -1,11 +1,11 @@
 """Inviting experts, sending and revoking their personal links, the waitlist, reminders now.
 
+Many at once, and in the background: batches.py.
+
 Lock order everywhere: the edition row, then the invitation row(s). Capacity decisions are made
 while holding the edition lock, so two experts accepting the last seat at once cannot both get it.
 """
 
-import logging
-from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -20,13 +20,9 @@ from forums.models import Edition, EmailTemplate, Invitation, InvitationEvent, S
 from .emails import find_template, render_email
 from .tokens import _issue_token, current_raw_token
 
-logger = logging.getLogger(__name__)
-
 # Invitations sent per transaction by `send_invitations`: the edition row stays locked for one
 # chunk (~0.3 s), so experts answering meanwhile wait that long at most.
 SEND_CHUNK_SIZE = 50
-# Invitation ids per background task (see `send_invitations_later`).
-TASK_CHUNK_SIZE = 100
 
 
 class InvitationError(Exception):
@@ -197,78 +193,6 @@ def _check_can_invite(edition: Edition, offered_session: Session | None) -> None
         )
 
 
-def invite_experts(
-    edition: Edition,
-    *,
-    experts: Sequence,
-    invited_by,
-    offered_session: Session | None = None,
-    offered_role: str = "",
-    personal_message: str = "",
-) -> dict[str, list]:
-    """Draft invitations for many experts in a few queries; still one per expert and edition.
-
-    Returns {"drafts": [ids of draft invitations of these experts, new or not yet sent],
-    "already": [experts invited and sent before]}.
-    """
-    _check_can_invite(edition, offered_session)
-    by_id = {expert.pk: expert for expert in experts}
-    with transaction.atomic():
-        existing = dict(
-            Invitation.objects.filter(edition=edition, expert_id__in=by_id).values_list(
-                "expert_id", "status"
-            )
-        )
-        new_ids = [pk for pk in by_id if pk not in existing]
-        # ON CONFLICT DO NOTHING: an expert invited at this moment by someone else keeps the
-        # one invitation (the unique constraint) and is simply not created here.
-        Invitation.objects.bulk_create(
-            [
-                Invitation(
-                    edition=edition,
-                    expert_id=pk,
-                    offered_session=offered_session,
-                    offered_role=offered_role or "",
-                    personal_message=(personal_message or "").strip(),
-                    invited_by=invited_by,
-                )
-                for pk in new_ids
-            ],
-            ignore_conflicts=True,
-            batch_size=1000,
-        )
-        # Ours are the new experts' invitations without a "created" event: invite_expert
-        # commits its row and event together.
-        created = Invitation.objects.filter(edition=edition, expert_id__in=new_ids).exclude(
-            events__kind=InvitationEvent.Kind.CREATED
-        )
-        details = {
-            "offered_session": offered_session.pk if offered_session else None,
-            "offered_role": offered_role or "",
-        }
-        InvitationEvent.objects.bulk_create(
-            [
-                InvitationEvent(
-                    invitation_id=pk,
-                    kind=InvitationEvent.Kind.CREATED,
-                    actor=invited_by,
-                    details=details,
-                )
-                for pk in created.values_list("pk", flat=True)
-            ],
-            batch_size=1000,
-        )
-        drafts = list(
-            Invitation.objects.filter(
-                edition=edition, expert_id__in=by_id, status=Invitation.Status.DRAFT
-            )
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-    already = [by_id[pk] for pk, status in existing.items() if status != Invitation.Status.DRAFT]
-    return {"drafts": drafts, "already": already}
-
-
 def send_invitation(invitation: Invitation, *, sent_by) -> str:
     """Issue a fresh link (the previous one stops working) and queue the invitation email."""
     with transaction.atomic():
@@ -371,54 +295,6 @@ def send_invitations(invitations, *, sent_by, drafts_only: bool = True) -> tuple
     return sent, problems
 
 
-def send_invitations_later(invitation_ids: Iterable[int], *, sent_by) -> int:
-    """After the caller's transaction commits, hand the drafts to workers in chunks; each task
-    calls `send_invitations(drafts_only=True)`, so a task run twice sends nothing twice."""
-    from forums import tasks
-
-    return _later(tasks.send_invitations_task, invitation_ids, sent_by)
-
-
-def resend_invitations_later(
-    invitation_ids: Iterable[int], *, sent_by, new_link_only: bool = False
-) -> int:
-    """Like send_invitations_later, for "send again" / "new link": a link issued after this
-    call (by a first run of the task) is not replaced again by a second run."""
-    from forums import tasks
-
-    requested_at = timezone.now().isoformat()
-    return _later(
-        tasks.resend_invitations_task, invitation_ids, sent_by, new_link_only, requested_at
-    )
-
-
-def remind_invitations_later(invitation_ids: Iterable[int], *, reminded_by) -> int:
-    """Like send_invitations_later, for "remind now": one reminder per invitation per request
-    (the outbox key carries the request's minute), however often a task runs."""
-    from forums import tasks
-
-    requested_at = timezone.now().isoformat()
-    return _later(tasks.remind_invitations_task, invitation_ids, reminded_by, requested_at)
-
-
-def _later(task, invitation_ids: Iterable[int], user, *args) -> int:
-    ids = list(invitation_ids)
-    user_id = user.pk if user is not None else None
-    for start in range(0, len(ids), TASK_CHUNK_SIZE):
-        chunk = ids[start : start + TASK_CHUNK_SIZE]
-        transaction.on_commit(
-            lambda chunk=chunk: _enqueue(task, chunk, user_id, *args), robust=True
-        )
-    return len(ids)
-
-
-def _enqueue(task, ids: list[int], *args) -> None:
-    try:
-        task.delay(ids, *args)
-    except Exception:  # the broker is the outside world: the rows are safe, left as they were
-        logger.exception("Could not hand invitations %s to a worker (%s)", ids, task.name)
-
-
 # A second click on "send again" / "new link" within this time is taken as a double click.
 DOUBLE_CLICK_WINDOW = timedelta(minutes=1)
 
@@ -463,68 +339,6 @@ def resend_invitations(
                 continue
             outcome["sent"].append(locked)
     return outcome
-
-
-def invite_and_send(
-    edition: Edition,
-    *,
-    experts,
-    invited_by,
-    offered_session: Session | None = None,
-    offered_role: str = "",
-    personal_message: str = "",
-) -> dict[str, list]:
-    """Invite each expert and send what is new or unsent; those already invited get nothing.
-
-    Returns {"sent": [experts], "already": [experts], "problems": [messages]}.
-    """
-    experts = list(experts)
-    try:
-        invited = invite_experts(
-            edition,
-            experts=experts,
-            invited_by=invited_by,
-            offered_session=offered_session,
-            offered_role=offered_role,
-            personal_message=personal_message,
-        )
-    except InvitationError as exc:
-        return {"sent": [], "already": [], "problems": [exc.message]}
-    _, problems = send_invitations(invited["drafts"], sent_by=invited_by)
-    sent_ids = set(
-        Invitation.objects.filter(pk__in=invited["drafts"])
-        .exclude(status=Invitation.Status.DRAFT)
-        .values_list("expert_id", flat=True)
-    )
-    return {
-        "sent": [e for e in experts if e.pk in sent_ids],
-        "already": invited["already"],
-        "problems": problems,
-    }
-
-
-def invite_and_send_later(
-    edition: Edition,
-    *,
-    experts,
-    invited_by,
-    offered_session: Session | None = None,
-    offered_role: str = "",
-    personal_message: str = "",
-) -> dict:
-    """invite_and_send for many experts: the drafts are created now, in one transaction, and
-    sent by workers once it commits. Returns {"queued": count, "already": [experts]}."""
-    with transaction.atomic():
-        invited = invite_experts(
-            edition,
-            experts=list(experts),
-            invited_by=invited_by,
-            offered_session=offered_session,
-            offered_role=offered_role,
-            personal_message=personal_message,
-        )
-        queued = send_invitations_later(invited["drafts"], sent_by=invited_by)
-    return {"queued": queued, "already": invited["already"]}
 
 
 def reissue_token(invitation: Invitation, *, issued_by, notify: bool = False) -> str:
