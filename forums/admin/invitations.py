@@ -283,10 +283,9 @@ class InvitationAdmin(FoldedSearchMixin, admin.ModelAdmin):
 
     # --- actions: each calls a service and reports what happened ---
 
-    def _done(self, request, count, singular, plural):
-        self.message_user(
-            request, ngettext(singular, plural, count) % {"count": count}, messages.SUCCESS
-        )
+    def _done(self, request, count, message):
+        # `message` is an ngettext(...) call at the caller, so makemessages finds the strings.
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
     # Above settings.INVITATIONS_INLINE_LIMIT invitations an action hands them to workers
     # (the same services, in tasks) and the counts by status show the progress.
@@ -310,7 +309,11 @@ class InvitationAdmin(FoldedSearchMixin, admin.ModelAdmin):
             self.message_user(request, background_message(len(ids)), messages.SUCCESS)
             return
         sent, problems = services.send_invitations(ids, sent_by=request.user)
-        self._done(request, sent, "%(count)d invitation sent.", "%(count)d invitations sent.")
+        self._done(
+            request,
+            sent,
+            ngettext("%(count)d invitation sent.", "%(count)d invitations sent.", sent),
+        )
         for problem in problems:
             self.message_user(request, problem, messages.ERROR)
 
@@ -335,11 +338,11 @@ class InvitationAdmin(FoldedSearchMixin, admin.ModelAdmin):
             )
             return
         outcome = services.resend_invitations(queryset, sent_by=request.user)
+        count = len(outcome["sent"])
         self._done(
             request,
-            len(outcome["sent"]),
-            "%(count)d invitation sent again.",
-            "%(count)d sent again.",
+            count,
+            ngettext("%(count)d invitation sent again.", "%(count)d sent again.", count),
         )
         self._report_skipped(request, outcome)
 
@@ -362,7 +365,11 @@ class InvitationAdmin(FoldedSearchMixin, admin.ModelAdmin):
             return
         reminded = services.remind_invitations_now(pending, reminded_by=request.user)
         skipped = queryset.count() - reminded
-        self._done(request, reminded, "%(count)d reminder queued.", "%(count)d reminders queued.")
+        self._done(
+            request,
+            reminded,
+            ngettext("%(count)d reminder queued.", "%(count)d reminders queued.", reminded),
+        )
         if skipped:
             self.message_user(
                 request,
@@ -396,8 +403,9 @@ class InvitationAdmin(FoldedSearchMixin, admin.ModelAdmin):
             )
             return
         outcome = services.resend_invitations(queryset, sent_by=request.user, new_link_only=True)
+        count = len(outcome["sent"])
         self._done(
-            request, len(outcome["sent"]), "%(count)d new link sent.", "%(count)d new links sent."
+            request, count, ngettext("%(count)d new link sent.", "%(count)d new links sent.", count)
         )
         self._report_skipped(request, outcome)
 
@@ -445,8 +453,11 @@ class InvitationAdmin(FoldedSearchMixin, admin.ModelAdmin):
                 self._done(
                     request,
                     len(invitations),
-                    "%(count)d invitation withdrawn.",
-                    "%(count)d invitations withdrawn.",
+                    ngettext(
+                        "%(count)d invitation withdrawn.",
+                        "%(count)d invitations withdrawn.",
+                        len(invitations),
+                    ),
                 )
                 return None
         else:
