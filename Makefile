@@ -101,7 +101,7 @@ check: venv
 	$(BIN)/python manage.py check
 
 messages: venv
-	$(BIN)/python manage.py makemessages -l vi --ignore=.venv --ignore=var --ignore=tests
+	$(BIN)/python manage.py makemessages -l vi --no-obsolete --ignore=.venv --ignore=var --ignore=tests --ignore=bench
 	$(BIN)/python manage.py compilemessages -l vi --ignore=.venv
 
 clean-var:

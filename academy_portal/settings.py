@@ -130,6 +130,7 @@ if TESTING:
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("vi", _("Vietnamese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["academy_portal.formats"]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Ho_Chi_Minh")
 USE_I18N = True
 USE_TZ = True
@@ -203,7 +204,10 @@ ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_ADAPTER = "academy_portal.core.adapters.AccountAdapter"
 # Asking for a code creates the account of an expert on file (and only of one).
-ACCOUNT_FORMS = {"request_login_code": "experts.forms.ExpertRequestLoginCodeForm"}
+ACCOUNT_FORMS = {
+    "request_login_code": "experts.forms.ExpertRequestLoginCodeForm",
+    "confirm_login_code": "experts.forms.ExpertConfirmLoginCodeForm",
+}
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 
 # Celery: Redis in production; kombu's filesystem transport under var/ otherwise, so a

@@ -1,4 +1,4 @@
-from allauth.account.forms import RequestLoginCodeForm
+from allauth.account.forms import ConfirmLoginCodeForm, RequestLoginCodeForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +18,15 @@ class ExpertRequestLoginCodeForm(RequestLoginCodeForm):
         if email:
             ensure_expert_user(email=email)
         return super().clean_email()
+
+
+class ExpertConfirmLoginCodeForm(ConfirmLoginCodeForm):
+    """allauth's code form, with our own (translated) label: allauth ships no Vietnamese."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].label = _("Sign-in code")
+        self.fields["code"].widget.attrs["placeholder"] = _("The code from the email")
 
 
 class ExpertProfileForm(forms.Form):

@@ -6,6 +6,7 @@ from allauth.core import context
 from django.contrib import messages
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 logger = logging.getLogger(__name__)
 
@@ -16,6 +17,15 @@ class AccountAdapter(DefaultAccountAdapter):
     Accounts for experts are created by `experts.services.ensure_expert_user` when an expert on
     file asks for a sign-in code (see `experts.forms.ExpertRequestLoginCodeForm`).
     """
+
+    # allauth has no Vietnamese: the messages experts can meet are ours, so they get translated.
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "incorrect_code": gettext_lazy("That code is not right. Check the email and try again."),
+        "too_many_login_attempts": gettext_lazy(
+            "Too many failed sign-in attempts. Please try again later."
+        ),
+    }
 
     def is_open_for_signup(self, request):
         return False
