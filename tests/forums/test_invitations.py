@@ -1,5 +1,6 @@
 import datetime as dt
 import threading
+import time
 
 import pytest
 from django.db import connection
@@ -24,7 +25,7 @@ from forums.services import (
     withdraw_invitation,
 )
 from tests.factories import EditionFactory, ExpertFactory, SessionFactory, UserFactory
-from tests.support.fixtures import default_email_templates  # noqa: F401  (a fixture)
+from tests.support.fixtures import *  # noqa: F403  (pytest fixtures)
 
 pytestmark = pytest.mark.django_db
 
@@ -506,3 +507,32 @@ def test_resend_and_remind_tasks_run_twice_send_once(staff):
         remind_invitations_task([invitation.pk], staff.pk, clicked.isoformat())
     assert OutboxMessage.objects.filter(kind="reminder_unanswered").count() == 1
     assert events(invitation).count("reminded") == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.slow
+def test_a_real_worker_sends_a_background_batch_once_each(
+    default_email_templates, smtp_server, start_worker, broker
+):
+    from forums.services import invite_and_send_later, send_invitations_later
+
+    staff = UserFactory()
+    edition = EditionFactory()
+    experts = [ExpertFactory(email=f"batch-{n}@experts.test") for n in range(250)]
+    # Tasks are published to Redis when the transaction commits; no worker runs yet.
+    assert invite_and_send_later(edition, experts=experts, invited_by=staff)["queued"] == 250
+    assert Invitation.objects.filter(edition=edition, status="draft").count() == 250
+
+    start_worker(concurrency=2)
+    assert smtp_server.wait_for(250, timeout=120) >= 250
+    invitations = Invitation.objects.filter(edition=edition)
+    assert set(invitations.values_list("status", flat=True)) == {"sent"}
+
+    # The same tasks once more, as a redelivery would run them: nothing is sent twice.
+    send_invitations_later(invitations.values_list("pk", flat=True), sent_by=staff)
+    time.sleep(3)
+    recipients = [rcpt for m in smtp_server.messages for rcpt in m.rcpt_tos]
+    assert sorted(recipients) == sorted(e.email for e in experts)
+    assert OutboxMessage.objects.filter(kind="invitation").count() == 250
+    assert InvitationEvent.objects.filter(kind="sent").count() == 250
