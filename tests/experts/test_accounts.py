@@ -140,3 +140,16 @@ def test_mail_server_down_gives_a_clear_message_not_an_error_page(client, settin
     assert "We could not send the email just now" in page.content.decode()
     assert "is on its way" not in page.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_sign_in_code_form_speaks_vietnamese():
+    # allauth ships no Vietnamese; the label and the wrong-code message are ours.
+    from django.utils import translation
+
+    from academy_portal.core.adapters import AccountAdapter
+    from experts.forms import ExpertConfirmLoginCodeForm
+
+    with translation.override("vi"):
+        form = ExpertConfirmLoginCodeForm(code="ABC123")
+        assert str(form.fields["code"].label) == "Mã đăng nhập"
+        assert str(AccountAdapter.error_messages["incorrect_code"]).startswith("Mã không đúng")
