@@ -2,6 +2,7 @@
 error collected and no database access."""
 
 from dataclasses import dataclass
+from operator import itemgetter
 
 from django.utils.translation import gettext as _g
 
@@ -13,7 +14,7 @@ from .errors import ImportFileError, RowError
 from .reading import Sheet
 
 
-@dataclass
+@dataclass(slots=True)
 class ParsedRow:
     row: int
     inst_key: tuple[str, str]
@@ -21,8 +22,7 @@ class ParsedRow:
     country: str
     inst: dict
     contact: dict | None
-    mou: dict
-    status_given: bool
+    mou: dict  # MOU field -> value; the planner adds what a new MOU needs
 
 
 _MAX_LENGTHS = {
@@ -99,28 +99,32 @@ def parse_rows(sheet: Sheet) -> tuple[list[ParsedRow], list[RowError], dict[str,
     """Clean values for every row and every error, with no database access."""
     positions = map_headers(sheet.header)
     written = {key: str(sheet.header[i]).strip() for key, i in positions.items()}
+    keys = list(positions)
+    if not sheet.rows:
+        return [], [], written
+    # Column by column: each distinct text of a column is parsed once (see _parse_column).
+    width = max(positions.values()) + 1
+    pick, padding = itemgetter(*positions.values()), [None] * width
+    picked = [
+        pick(cells if len(cells) >= width else [*cells, *padding[len(cells) :]])
+        for _, cells in sheet.rows
+    ]
+    columns, bad_rows = [], set()
+    for key, raw_column in zip(keys, zip(*picked, strict=True), strict=True):
+        column, bad = _parse_column(key, raw_column)
+        columns.append(column)
+        bad_rows.update(bad)
+    shape = _RowShape(positions)
     parsed, errors = [], []
-    for row_number, cells in sheet.rows:
-        clean, row_errors = {}, []
-        for key, index in positions.items():
-            raw = cells[index] if index < len(cells) else None
-            try:
-                value = _PARSERS[key](raw)
-            except values.CellError as exc:
-                row_errors.append(RowError(row_number, written[key], str(exc)))
-                continue
-            limit = _MAX_LENGTHS.get(key)
-            if limit and len(value) > limit:
-                row_errors.append(
-                    RowError(
-                        row_number,
-                        written[key],
-                        _g("is %(count)s characters long; the limit is %(limit)s")
-                        % {"count": len(value), "limit": limit},
-                    )
-                )
-                continue
-            clean[key] = value
+    for index, ((row_number, _cells), row_values) in enumerate(
+        zip(sheet.rows, zip(*columns, strict=True), strict=True)
+    ):
+        clean, row_errors = dict(zip(keys, row_values, strict=True)), []
+        if index in bad_rows:
+            for key, value in zip(keys, row_values, strict=True):
+                if type(value) is values.CellError:
+                    row_errors.append(RowError(row_number, written[key], str(value)))
+                    del clean[key]
         for key in REQUIRED_KEYS:
             if key in clean and not clean[key]:
                 row_errors.append(RowError(row_number, written[key], _g("is required")))
@@ -128,8 +132,40 @@ def parse_rows(sheet: Sheet) -> tuple[list[ParsedRow], list[RowError], dict[str,
         if row_errors:
             errors += row_errors
             continue
-        parsed.append(_to_parsed_row(row_number, clean, positions))
+        parsed.append(shape.parsed_row(row_number, clean))
     return parsed, errors, written
+
+
+def _parse_column(key: str, raw_column: tuple) -> tuple[list, list[int]]:
+    """The clean values of one column, with a CellError in place of each bad cell, and the
+    indexes of the bad cells. A file repeats its countries, kinds, units, statuses, dates and
+    areas on thousands of rows and the parsers are pure, so each distinct text is parsed once."""
+    parse, limit = _PARSERS[key], _MAX_LENGTHS.get(key)
+
+    def checked(raw):
+        try:
+            value = parse(raw)
+        except values.CellError as exc:
+            return exc
+        if limit and len(value) > limit:
+            return values.CellError(
+                _g("is %(count)s characters long; the limit is %(limit)s")
+                % {"count": len(value), "limit": limit}
+            )
+        return value
+
+    if set(map(type, raw_column)) == {str}:  # every CSV cell; a dict key per distinct text
+        distinct = dict.fromkeys(raw_column)
+        for raw in distinct:
+            distinct[raw] = checked(raw)
+        column = list(map(distinct.__getitem__, raw_column))
+        failed = any(type(v) is values.CellError for v in distinct.values())
+    else:  # typed .xlsx cells and empty ones: 1 == 1.0 == True as dict keys, so one by one
+        column = [checked(raw) for raw in raw_column]
+        failed = True
+    if not failed:
+        return column, []
+    return column, [i for i, v in enumerate(column) if type(v) is values.CellError]
 
 
 def _check_row(row_number: int, clean: dict, written: dict) -> list[RowError]:
@@ -166,34 +202,44 @@ def _check_row(row_number: int, clean: dict, written: dict) -> list[RowError]:
     return errors
 
 
-def _to_parsed_row(row_number: int, clean: dict, positions: dict) -> ParsedRow:
-    name = clean["institution_name"]
-    inst = {k: clean[k] for k in INSTITUTION_KEYS if k in positions}
-    contact = None
-    if clean.get("contact_name"):
-        contact = {
-            "name": clean["contact_name"],
-            **({"position": clean["contact_position"]} if "contact_position" in positions else {}),
-            **({"email": clean["contact_email"]} if "contact_email" in positions else {}),
+class _RowShape:
+    """Which optional columns the file has, worked out once: a row then becomes the institution,
+    contact and MOU values the planner needs with no per-row membership tests."""
+
+    def __init__(self, positions: dict):
+        self.inst_keys = tuple(k for k in INSTITUTION_KEYS if k in positions)
+        self.has_position = "contact_position" in positions
+        self.has_email = "contact_email" in positions
+        self.date_keys = tuple(
+            k for k in ("signed_on", "effective_from", "expires_on") if k in positions
+        )
+        self.has_areas = "areas" in positions
+
+    def parsed_row(self, row_number: int, clean: dict) -> ParsedRow:
+        name, country = clean["institution_name"], clean["country"]
+        contact = None
+        if clean.get("contact_name"):
+            contact = {"name": clean["contact_name"]}
+            if self.has_position:
+                contact["position"] = clean["contact_position"]
+            if self.has_email:
+                contact["email"] = clean["contact_email"]
+        status = clean.get("status", "")
+        mou = {
+            "title": clean["mou_title"],
+            "academy_unit": clean.get("academy_unit", ""),
+            "status": MOU.Status.ACTIVE if status == MOU.EXPIRING else status,
         }
-    status = clean.get("status", "")
-    mou = {
-        "title": clean["mou_title"],
-        "academy_unit": clean.get("academy_unit", ""),
-        "status": MOU.Status.ACTIVE if status == MOU.EXPIRING else status,
-    }
-    for key in ("signed_on", "effective_from", "expires_on"):
-        if key in positions:
+        for key in self.date_keys:
             mou[key] = clean[key]
-    if "areas" in positions:
-        mou["areas_of_cooperation"] = clean["areas"]
-    return ParsedRow(
-        row=row_number,
-        inst_key=(name.lower(), clean["country"]),
-        name=name,
-        country=clean["country"],
-        inst=inst,
-        contact=contact,
-        mou=mou,
-        status_given=bool(status),
-    )
+        if self.has_areas:
+            mou["areas_of_cooperation"] = clean["areas"]
+        return ParsedRow(
+            row_number,
+            (name.lower(), country),
+            name,
+            country,
+            {k: clean[k] for k in self.inst_keys},
+            contact,
+            mou,
+        )

@@ -19,35 +19,53 @@ def can_copy() -> bool:
     return connection.vendor == "postgresql"
 
 
-def copy_insert(model, objs: list, *, assign_ids: bool) -> None:
-    """INSERT `objs` with one COPY; with assign_ids, each object gets its primary key first."""
-    if not objs:
+def copy_insert(model, rows: list[dict], *, assign_ids: bool) -> None:
+    """INSERT `rows` (attname -> value; a field a row lacks gets its default, auto_now fields
+    the current time) with one COPY; with assign_ids, each row gets its primary key first."""
+    if not rows:
         return
     meta = model._meta
-    now = timezone.now()
     fields = [f for f in meta.concrete_fields if not f.primary_key or assign_ids]
     if assign_ids:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [meta.db_table, meta.pk.column, len(objs)],
+                [meta.db_table, meta.pk.column, len(rows)],
             )
-            for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
-                obj.pk = pk
-    for field in fields:
+            pk = meta.pk.attname
+            for row, (value,) in zip(rows, cursor.fetchall(), strict=True):
+                row[pk] = value
+    now = timezone.now()
+    convert = [_converter(f) for f in fields]
+    template, per_row = [], []
+    for i, field in enumerate(fields):
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            for obj in objs:
-                setattr(obj, field.attname, now)
-    _copy(meta.db_table, fields, objs)
-    for obj in objs:
-        obj._state.adding = False
-        obj._state.db = connection.alias
+            default = now
+        elif field.has_default() and callable(field.default):
+            default = None
+            per_row.append(i)  # uuid4 and the like: a new value for every row
+        else:
+            default = None if field.primary_key else field.get_default()
+        template.append(default if type(default) is str else convert[i](default))
+    position = {f.attname: i for i, f in enumerate(fields)}
+    lines = []
+    for row in rows:
+        line = template.copy()
+        for name, value in row.items():
+            i = position.get(name)
+            if i is not None:
+                line[i] = value if type(value) is str else convert[i](value)
+        for i in per_row:
+            if fields[i].attname not in row:
+                line[i] = convert[i](fields[i].get_default())
+        lines.append(line)
+    _copy(meta.db_table, fields, lines)
 
 
-def copy_update(model, objs: list, field_names: list[str]) -> None:
-    """UPDATE `field_names` of saved `objs`: COPY the new values into a temporary table, then
-    one UPDATE ... FROM it (Django's bulk_update builds a CASE per row and field)."""
-    if not objs:
+def copy_update(model, rows: list[dict], field_names: list[str]) -> None:
+    """UPDATE `field_names` of the rows with these ids: COPY the new values into a temporary
+    table, then one UPDATE ... FROM it (Django's bulk_update builds a CASE per row and field)."""
+    if not rows:
         return
     meta = model._meta
     fields = [meta.pk, *(meta.get_field(name) for name in field_names)]
@@ -61,7 +79,16 @@ def copy_update(model, objs: list, field_names: list[str]) -> None:
             f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS "
             f"SELECT {columns} FROM {table} WITH NO DATA"
         )
-    _copy(f"import_update_{meta.db_table}", fields, objs)
+    attnames = [f.attname for f in fields]
+    convert = [_converter(f) for f in fields]
+    lines = [
+        [
+            v if type(v) is str else c(v)
+            for v, c in zip([row[a] for a in attnames], convert, strict=True)
+        ]
+        for row in rows
+    ]
+    _copy(f"import_update_{meta.db_table}", fields, lines)
     with connection.cursor() as cursor, connection.wrap_database_errors:
         cursor.execute(
             f"UPDATE {table} AS t SET {assignments} FROM {temp} AS u "
@@ -70,18 +97,10 @@ def copy_update(model, objs: list, field_names: list[str]) -> None:
         cursor.execute(f"DROP TABLE {temp}")
 
 
-def _copy(db_table: str, fields: list, objs: list) -> None:
+def _copy(db_table: str, fields: list, lines: list[list]) -> None:
+    """COPY lines of already converted values (one per field) into the table."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    attnames = [f.attname for f in fields]
-    convert_all = [_converter(f) for f in fields]
-    for obj in objs:
-        # Raw attribute values, not descriptors (a FileField's descriptor builds a FieldFile).
-        values = obj.__dict__
-        row = [values.get(attname) for attname in attnames]
-        writer.writerow(
-            [v if type(v) is str else c(v) for v, c in zip(row, convert_all, strict=True)]
-        )
+    csv.writer(buffer, lineterminator="\n").writerows(lines)
     buffer.seek(0)
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)

@@ -21,7 +21,21 @@ from .parsing import ParsedRow
 BATCH_SIZE = 1000
 
 
-@dataclass
+# The columns the planner compares. Existing rows are read as plain dicts (values()), and new
+# ones are planned as dicts of field values: building model instances for 300,000 objects would
+# cost more than all the checks of the import together. The writer (service.apply_plan) turns
+# them into COPY lines on PostgreSQL and into instances for bulk_create elsewhere.
+INSTITUTION_VALUES = (
+    "id", "name", "native_name", "acronym", "kind", "country", "city", "website", "notes",
+)  # fmt: skip
+MOU_VALUES = (
+    "id", "institution_id", "title", "academy_unit", "signed_on", "effective_from", "expires_on",
+    "status", "areas_of_cooperation",
+)  # fmt: skip
+CONTACT_VALUES = ("id", "institution_id", "name", "position", "email")
+
+
+@dataclass(slots=True)
 class RowResult:
     row: int
     outcome: str  # new / updated / unchanged / error
@@ -30,7 +44,7 @@ class RowResult:
     changes: list[tuple[str, str, str]] = field(default_factory=list)  # (field, old, new)
 
 
-@dataclass
+@dataclass(slots=True)
 class InstitutionPlan:
     key: tuple[str, str]
     first_row: int
@@ -38,7 +52,7 @@ class InstitutionPlan:
     country: str
     fields: dict  # merged non-empty values by field; "" when every row left it empty
     rows_of_field: dict  # field -> the row that set it (to report conflicts)
-    obj: Institution | None = None
+    obj: dict | None = None  # its field values: read from the database (with "id") or new
     is_new: bool = False
     changes: list = field(default_factory=list)
     contact_pool: list | None = None  # its contacts, existing and new, once a row needs them
@@ -47,6 +61,10 @@ class InstitutionPlan:
 
 @dataclass
 class Plan:
+    """New objects are dicts of field values; an object that belongs to an institution holds
+    its institution's dict under "institution" until the writer knows the institution's id.
+    Changed objects are dicts with their "id" and the new values."""
+
     institutions: dict = field(default_factory=dict)
     new_institutions: list = field(default_factory=list)
     changed_institutions: list = field(default_factory=list)
@@ -61,36 +79,21 @@ class Plan:
     rows: list = field(default_factory=list)
     errors: list = field(default_factory=list)
     contact_label: str = ""  # translated once per import, not once per row
-    builders: dict = field(default_factory=dict)
+    now: object = None  # updated_at of every changed row: one import, one moment
+    folded_words: dict = field(default_factory=dict)
 
-    def build(self, model, **values):
-        if model not in self.builders:
-            self.builders[model] = InstanceBuilder(model)
-        return self.builders[model](**values)
-
-
-class InstanceBuilder:
-    """New unsaved instances through Model.__init__'s positional fast path: the keyword path
-    costs about three times as much, and an import builds tens of thousands of instances."""
-
-    def __init__(self, model):
-        self.model = model
-        fields = model._meta.concrete_fields
-        self.defaults = [None if f.primary_key else f.get_default() for f in fields]
-        self.per_instance = [
-            i for i, f in enumerate(fields) if f.has_default() and callable(f.default)
-        ]
-        self.fields = fields
-        self.position = {f.name: i for i, f in enumerate(fields)}
-        self.position.update({f.attname: i for i, f in enumerate(fields)})
-
-    def __call__(self, **values):
-        args = list(self.defaults)
-        for i in self.per_instance:
-            args[i] = self.fields[i].get_default()
-        for name, value in values.items():
-            args[self.position[name]] = value
-        return self.model(*args)
+    def search_text(self, obj: dict) -> str:
+        """Institution.search_text, i.e. fold_for_search of name, native name and acronym;
+        each distinct word is folded once (names share most of their words)."""
+        cache = self.folded_words
+        out = []
+        for word in f"{obj['name']} {obj.get('native_name', '')} {obj.get('acronym', '')}".split():
+            folded = cache.get(word)
+            if folded is None:
+                folded = cache[word] = word.lower() if word.isascii() else fold_for_search(word)
+            if folded:
+                out.append(folded)
+        return " ".join(out)
 
 
 _INST_FIELD_OF = {"notes": "notes"}  # column key -> model field when they differ
@@ -150,7 +153,7 @@ def chunks(items: list, size: int):
 
 def plan_import(rows: list[ParsedRow], written: dict, *, progress=None) -> Plan:
     """Everything the import would do, computed with a few queries per batch of rows."""
-    plan = Plan(contact_label=_g("contact"))
+    plan = Plan(contact_label=_g("contact"), now=timezone.now())
     merge_institutions(rows, written, plan)
     seen_mous: dict = {}
     for parsed in rows:
@@ -195,25 +198,27 @@ def _plan_batch(batch: list[ParsedRow], written: dict, plan: Plan) -> None:
         if connection.vendor == "sqlite":
             match |= Q(name__in={s for p in fresh for s in p.spellings})
         existing = {
-            (i.name.lower(), i.country.code): i
-            for i in Institution.objects.annotate(lname=Lower("name")).filter(
-                match, country__in={p.key[1] for p in fresh}
-            )
+            (i["name"].lower(), i["country"]): i
+            for i in Institution.objects.annotate(lname=Lower("name"))
+            .filter(match, country__in={p.key[1] for p in fresh})
+            .values(*INSTITUTION_VALUES)
         }
         for inst_plan in fresh:
             _plan_institution(inst_plan, existing.get(inst_plan.key), written, plan)
 
     existing_ids = {
-        plan.institutions[p.inst_key].obj.pk
+        plan.institutions[p.inst_key].obj["id"]
         for p in batch
         if not plan.institutions[p.inst_key].is_new
     }
     mous, contacts = {}, {}
     if existing_ids:
-        for mou in MOU.objects.filter(institution_id__in=existing_ids):
-            mous[(mou.institution_id, mou.title.lower(), mou.signed_on)] = mou
-        for contact in Contact.objects.filter(institution_id__in=existing_ids):
-            contacts.setdefault(contact.institution_id, []).append(contact)
+        for mou in MOU.objects.filter(institution_id__in=existing_ids).values(*MOU_VALUES):
+            mous[(mou["institution_id"], mou["title"].lower(), mou["signed_on"])] = mou
+        for contact in Contact.objects.filter(institution_id__in=existing_ids).values(
+            *CONTACT_VALUES
+        ):
+            contacts.setdefault(contact["institution_id"], []).append(contact)
     for parsed in batch:
         _plan_row(parsed, mous, contacts, written, plan)
 
@@ -229,8 +234,8 @@ def _plan_institution(inst_plan, existing, written, plan):
                     _g("is required for a new institution"),
                 )
             )
-        obj = plan.build(Institution, name=inst_plan.name, country=inst_plan.country, **fields)
-        obj.search_text = fold_for_search(f"{obj.name} {obj.native_name} {obj.acronym}")
+        obj = {"name": inst_plan.name, "country": inst_plan.country, **fields}
+        obj["search_text"] = plan.search_text(obj)
         inst_plan.obj, inst_plan.is_new = obj, True
         plan.new_institutions.append(obj)
         return
@@ -238,16 +243,14 @@ def _plan_institution(inst_plan, existing, written, plan):
     for name, value in fields.items():
         if name == "kind" and not value:
             continue  # an empty kind keeps the institution's kind
-        old = getattr(existing, name)
+        old = existing[name]
         if old != value:
             inst_plan.changes.append((_label(name), _show(old), _show(value)))
-            setattr(existing, name, value)
+            existing[name] = value
             plan.institution_fields.add(name)
     if inst_plan.changes:
-        existing.search_text = fold_for_search(
-            f"{existing.name} {existing.native_name} {existing.acronym}"
-        )
-        existing.updated_at = timezone.now()
+        existing["search_text"] = plan.search_text(existing)
+        existing["updated_at"] = plan.now
         plan.changed_institutions.append(existing)
 
 
@@ -260,21 +263,21 @@ _MOU_LABELS = {
     "expires_on": "expires_on",
     "areas_of_cooperation": "areas",
 }
+_CHOICE_FIELDS = ("status", "academy_unit")
 
 
 def _plan_row(parsed: ParsedRow, mous: dict, contacts: dict, written: dict, plan: Plan):
     inst_plan = plan.institutions[parsed.inst_key]
     inst = inst_plan.obj
-    result = RowResult(parsed.row, "unchanged", inst.name, parsed.mou["title"])
+    result = RowResult(parsed.row, "unchanged", inst["name"], parsed.mou["title"])
     if inst_plan.first_row == parsed.row:
         result.changes += inst_plan.changes
-    mou_fields = dict(parsed.mou)
-    key = (
-        None if inst_plan.is_new else inst.pk,
-        mou_fields["title"].lower(),
-        mou_fields.get("signed_on"),
+    mou_fields = parsed.mou
+    existing = (
+        None
+        if inst_plan.is_new
+        else mous.get((inst["id"], mou_fields["title"].lower(), mou_fields.get("signed_on")))
     )
-    existing = None if inst_plan.is_new else mous.get(key)
     if existing is None:
         if not mou_fields["academy_unit"]:
             plan.errors.append(
@@ -284,31 +287,31 @@ def _plan_row(parsed: ParsedRow, mous: dict, contacts: dict, written: dict, plan
                     _g("is required for a new MOU"),
                 )
             )
+        # The row's own dict becomes the new MOU: it is read nowhere else from here on.
         mou_fields["status"] = mou_fields["status"] or MOU.Status.DRAFT
-        mou = plan.build(MOU, **mou_fields)
-        mou.institution = inst
-        plan.new_mous.append(mou)
+        mou_fields["institution"] = inst
+        plan.new_mous.append(mou_fields)
         result.outcome = "new"
     else:
         mou_changed = False
         for name, value in mou_fields.items():
-            if name in ("academy_unit", "status") and not value:
+            if name in _CHOICE_FIELDS and not value:
                 continue  # empty keeps what the MOU has
-            if name == "title" and existing.title.lower() == value.lower():
+            if name == "title" and existing["title"].lower() == value.lower():
                 continue
-            old = getattr(existing, name)
+            old = existing[name]
             if old != value:
                 label = _label(_MOU_LABELS[name])
-                if name in ("status", "academy_unit"):
+                if name in _CHOICE_FIELDS:
                     choices = dict(MOU._meta.get_field(name).choices)
                     result.changes.append((label, str(choices.get(old, old)), str(choices[value])))
                 else:
                     result.changes.append((label, _show(old), _show(value)))
-                setattr(existing, name, value)
+                existing[name] = value
                 plan.mou_fields.add(name)
                 mou_changed = True
         if mou_changed:
-            existing.updated_at = timezone.now()
+            existing["updated_at"] = plan.now
             plan.changed_mous.append(existing)
     if parsed.contact:
         result.changes += _plan_contact(parsed, inst_plan, contacts, plan)
@@ -321,37 +324,39 @@ def _plan_contact(parsed: ParsedRow, inst_plan, contacts: dict, plan: Plan) -> l
     wanted = parsed.contact
     if inst_plan.contact_pool is None:
         inst_plan.contact_pool = (
-            [] if inst_plan.is_new else list(contacts.get(inst_plan.obj.pk, []))
+            [] if inst_plan.is_new else list(contacts.get(inst_plan.obj["id"], []))
         )
     pool = inst_plan.contact_pool
     match = None
     email, name_key = wanted.get("email"), wanted["name"].lower()
     if email:
         for candidate in pool:
-            if candidate.email and candidate.email.lower() == email:
+            candidate_email = candidate.get("email")
+            if candidate_email and candidate_email.lower() == email:
                 match = candidate
                 break
     if match is None:
         for candidate in pool:
-            if candidate.name.lower() == name_key:
+            if candidate["name"].lower() == name_key:
                 match = candidate
                 break
     if match is None:
-        contact = plan.build(Contact, **wanted)
-        contact.institution = inst_plan.obj
-        pool.append(contact)
-        plan.new_contacts.append(contact)
+        # The row's own dict becomes the new contact (a later row may still update it).
+        wanted["institution"] = inst_plan.obj
+        pool.append(wanted)
+        plan.new_contacts.append(wanted)
         return [(plan.contact_label, "—", wanted["name"])]
     changes = []
     for name, value in wanted.items():
-        if name != "name" and not value:
+        if name == "institution" or (name != "name" and not value):
             continue  # another row of the same institution may leave the contact's email empty
-        old = getattr(match, name)
+        old = match.get(name, "")  # a contact new in this file may lack a column
         if (old or "") != value:
             changes.append((str(_label(f"contact_{name}")), _show(old), _show(value)))
-            setattr(match, name, value)
+            match[name] = value
             plan.contact_fields.add(name)
-    if changes and match.pk and match.pk not in plan.changed_contact_ids:
-        plan.changed_contact_ids.add(match.pk)
+    match_id = match.get("id")
+    if changes and match_id and match_id not in plan.changed_contact_ids:
+        plan.changed_contact_ids.add(match_id)
         plan.changed_contacts.append(match)
     return changes

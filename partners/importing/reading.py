@@ -159,10 +159,16 @@ def _read_csv(data: bytes) -> Sheet:
     sheet = Sheet(file_format="csv", encoding=encoding, header=[])
     try:
         for index, cells in enumerate(reader, start=1):
-            _check_shape(index, cells)
+            # The full check only for a row that may break a limit: it runs on every row.
+            if (
+                len(cells) > MAX_COLUMNS
+                or index > MAX_ROWS + 1
+                or (cells and max(map(len, cells)) > MAX_CELL_CHARS)
+            ):
+                _check_shape(index, cells)
             if index == 1:
                 sheet.header = cells
-            elif any(c.strip() for c in cells):
+            elif "".join(cells).strip():
                 sheet.rows.append((index, cells))
     except csv.Error as exc:
         raise ImportFileError(
