@@ -81,6 +81,7 @@ class EditionAdmin(admin.ModelAdmin):
                     "default_attribution",
                     "allows_accompanying_person",
                     "contact_email",
+                    "answer_notification_email",
                     "practical_information",
                 )
             },

@@ -111,6 +111,14 @@ class Edition(models.Model):
     contact_email = models.EmailField(
         _("contact email"), blank=True, help_text=_("Shown to invitees who have questions.")
     )
+    answer_notification_email = models.EmailField(
+        _("notify staff of answers at"),
+        blank=True,
+        help_text=_(
+            "If set, this address gets a short note whenever an invitee answers or changes "
+            "their answer."
+        ),
+    )
     practical_information = models.TextField(
         _("practical information"),
         blank=True,

@@ -6,11 +6,15 @@ capacity decision for the last seat is made by one answer at a time.
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from academy_portal.mail.services import queue_email
 from forums.models import EmailTemplate, Invitation, InvitationEvent, Session
 
 from .invitations import (
@@ -248,5 +252,41 @@ def submit_rsvp(
             )
         if previous_status == Invitation.Status.ACCEPTED and new_status != previous_status:
             promote_from_waitlist(edition)
+        if edition.answer_notification_email:
+            notify_staff_of_answer(locked, previous_status=previous_status, changed=had_answer)
     _refresh(invitation, locked)
     return invitation
+
+
+def notify_staff_of_answer(invitation: Invitation, *, previous_status: str, changed: bool) -> None:
+    """Queue one note per answer version to the edition's staff address, in the site language."""
+    edition = invitation.edition
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "invitation": invitation,
+            "expert": invitation.expert,
+            "edition": edition,
+            "changed": changed,
+            "status_label": invitation.get_status_display(),
+            "previous_label": (
+                Invitation.Status(previous_status).label
+                if changed and previous_status != invitation.status
+                else ""
+            ),
+            "admin_url": settings.SITE_URL
+            + reverse("admin:forums_invitation_change", args=[invitation.pk]),
+            "language": settings.LANGUAGE_CODE,
+        }
+        subject = render_to_string("emails/forums/answer_notice_subject.txt", context)
+        text = render_to_string("emails/forums/answer_notice.txt", context)
+        html = render_to_string("emails/forums/answer_notice.html", context)
+    queue_email(
+        to_email=edition.answer_notification_email,
+        subject=subject,
+        text_body=text,
+        html_body=html,
+        language=settings.LANGUAGE_CODE,
+        kind="rsvp_answer_notice",
+        dedup_key=f"rsvp-answer-notice:{invitation.pk}:{invitation.version}",
+        related=invitation,
+    )
