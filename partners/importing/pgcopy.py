@@ -1,6 +1,7 @@
-"""Insert new rows with PostgreSQL's COPY: the same rows bulk_create would write, a few times
-faster. Runs inside the caller's transaction, so constraints, triggers and the all-or-nothing
-rollback behave exactly as with bulk_create. Other databases use bulk_create."""
+"""Insert and update rows with PostgreSQL's COPY: the same rows bulk_create / bulk_update would
+write, several times faster, from plain dicts of field values rather than model instances. Runs
+inside the caller's transaction, so constraints, triggers and the all-or-nothing rollback behave
+exactly as with bulk_create. Other databases use bulk_create."""
 
 import csv
 import datetime as dt
@@ -36,29 +37,23 @@ def copy_insert(model, rows: list[dict], *, assign_ids: bool) -> None:
             for row, (value,) in zip(rows, cursor.fetchall(), strict=True):
                 row[pk] = value
     now = timezone.now()
-    convert = [_converter(f) for f in fields]
-    template, per_row = [], []
-    for i, field in enumerate(fields):
+    defaults = []
+    for field in fields:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            default = now
+            defaults.append(now)
+        elif field.primary_key:
+            defaults.append(None)
         elif field.has_default() and callable(field.default):
-            default = None
-            per_row.append(i)  # uuid4 and the like: a new value for every row
+            # uuid4 and the like: a value of its own for every row that lacks one.
+            for row in rows:
+                if field.attname not in row:
+                    row[field.attname] = field.get_default()
+            defaults.append(None)
         else:
-            default = None if field.primary_key else field.get_default()
-        template.append(default if type(default) is str else convert[i](default))
-    position = {f.attname: i for i, f in enumerate(fields)}
-    lines = []
-    for row in rows:
-        line = template.copy()
-        for name, value in row.items():
-            i = position.get(name)
-            if i is not None:
-                line[i] = value if type(value) is str else convert[i](value)
-        for i in per_row:
-            if fields[i].attname not in row:
-                line[i] = convert[i](fields[i].get_default())
-        lines.append(line)
+            defaults.append(field.get_default())
+    attnames = [f.attname for f in fields]
+    # A row's values in field order, each the row's own or the field's default.
+    lines = (map(row.get, attnames, defaults) for row in rows)
     _copy(meta.db_table, fields, lines)
 
 
@@ -80,14 +75,7 @@ def copy_update(model, rows: list[dict], field_names: list[str]) -> None:
             f"SELECT {columns} FROM {table} WITH NO DATA"
         )
     attnames = [f.attname for f in fields]
-    convert = [_converter(f) for f in fields]
-    lines = [
-        [
-            v if type(v) is str else c(v)
-            for v, c in zip([row[a] for a in attnames], convert, strict=True)
-        ]
-        for row in rows
-    ]
+    lines = ([row[a] for a in attnames] for row in rows)
     _copy(f"import_update_{meta.db_table}", fields, lines)
     with connection.cursor() as cursor, connection.wrap_database_errors:
         cursor.execute(
@@ -97,8 +85,11 @@ def copy_update(model, rows: list[dict], field_names: list[str]) -> None:
         cursor.execute(f"DROP TABLE {temp}")
 
 
-def _copy(db_table: str, fields: list, lines: list[list]) -> None:
-    """COPY lines of already converted values (one per field) into the table."""
+def _copy(db_table: str, fields: list, lines) -> None:
+    """COPY the lines (each an iterable of values in field order) into the table."""
+    convert = {i: _converter(f) for i, f in enumerate(fields) if not _csv_writes_it(f)}
+    if convert:
+        lines = (_converted(line, convert) for line in lines)
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(lines)
     buffer.seek(0)
@@ -116,6 +107,28 @@ def _copy(db_table: str, fields: list, lines: list[list]) -> None:
         cursor.copy_expert(
             f"COPY {quote(db_table)} ({columns}) FROM STDIN WITH ({options})", buffer
         )
+
+
+# Values the csv module already writes the way PostgreSQL reads them: str() of a date is
+# 2024-05-17, of an aware datetime 2024-05-17 10:00:00.123456+00:00, None is an empty field.
+_CSV_NATIVE = {
+    *_TEXT_TYPES, "DateField", "DateTimeField", "ForeignKey", "OneToOneField", "AutoField",
+    "BigAutoField", "IntegerField", "BigIntegerField", "PositiveIntegerField",
+    "PositiveBigIntegerField", "SmallIntegerField", "PositiveSmallIntegerField",
+}  # fmt: skip
+
+
+def _csv_writes_it(field) -> bool:
+    return field.get_internal_type() in _CSV_NATIVE
+
+
+def _converted(line, convert: dict) -> list:
+    line = list(line)
+    for i, to_text in convert.items():
+        value = line[i]
+        if type(value) is not str:
+            line[i] = to_text(value)
+    return line
 
 
 def _converter(field):

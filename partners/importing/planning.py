@@ -192,16 +192,9 @@ def _plan_batch(batch: list[ParsedRow], written: dict, plan: Plan) -> None:
         if plan.institutions[k].obj is None
     ]
     if fresh:
-        # Lower() is what the unique constraint (and its index) uses. SQLite's lower() only
-        # folds ASCII, so there the exact spellings from the file are looked up as well.
-        match = Q(lname__in={p.key[0] for p in fresh})
-        if connection.vendor == "sqlite":
-            match |= Q(name__in={s for p in fresh for s in p.spellings})
         existing = {
             (i["name"].lower(), i["country"]): i
-            for i in Institution.objects.annotate(lname=Lower("name"))
-            .filter(match, country__in={p.key[1] for p in fresh})
-            .values(*INSTITUTION_VALUES)
+            for i in _existing_institutions(fresh).order_by().values(*INSTITUTION_VALUES)
         }
         for inst_plan in fresh:
             _plan_institution(inst_plan, existing.get(inst_plan.key), written, plan)
@@ -213,14 +206,39 @@ def _plan_batch(batch: list[ParsedRow], written: dict, plan: Plan) -> None:
     }
     mous, contacts = {}, {}
     if existing_ids:
-        for mou in MOU.objects.filter(institution_id__in=existing_ids).values(*MOU_VALUES):
+        # order_by(): the models' default orderings would only make the database sort.
+        for mou in (
+            MOU.objects.filter(institution_id__in=existing_ids).order_by().values(*MOU_VALUES)
+        ):
             mous[(mou["institution_id"], mou["title"].lower(), mou["signed_on"])] = mou
-        for contact in Contact.objects.filter(institution_id__in=existing_ids).values(
-            *CONTACT_VALUES
+        for contact in (
+            Contact.objects.filter(institution_id__in=existing_ids)
+            .order_by()
+            .values(*CONTACT_VALUES)
         ):
             contacts.setdefault(contact["institution_id"], []).append(contact)
     for parsed in batch:
         _plan_row(parsed, mous, contacts, written, plan)
+
+
+def _existing_institutions(fresh: list[InstitutionPlan]):
+    """The stored institutions with the (lower-cased name, country) of these plans."""
+    if connection.vendor == "postgresql":
+        # Row-value IN over unnest() probes the unique (lower(name), country) index once per
+        # pair; `lower(name) IN (...) AND country IN (...)` makes PostgreSQL scan the table.
+        names, countries = zip(*(p.key for p in fresh), strict=True)
+        return Institution.objects.extra(
+            where=["(lower(name), country) IN (SELECT * FROM unnest(%s::text[], %s::text[]))"],
+            params=[list(names), list(countries)],
+        )
+    # Lower() is what the unique constraint (and its index) uses. SQLite's lower() only
+    # folds ASCII, so there the exact spellings from the file are looked up as well.
+    match = Q(lname__in={p.key[0] for p in fresh})
+    if connection.vendor == "sqlite":
+        match |= Q(name__in={s for p in fresh for s in p.spellings})
+    return Institution.objects.annotate(lname=Lower("name")).filter(
+        match, country__in={p.key[1] for p in fresh}
+    )
 
 
 def _plan_institution(inst_plan, existing, written, plan):
