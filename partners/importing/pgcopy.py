@@ -36,7 +36,7 @@ def copy_insert(model, rows: list[dict], *, assign_ids: bool) -> None:
             pk = meta.pk.attname
             for row, (value,) in zip(rows, cursor.fetchall(), strict=True):
                 row[pk] = value
-    now = timezone.now()
+    now = str(timezone.now())  # as csv would write it, once rather than on every row
     defaults = []
     for field in fields:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
