@@ -6,6 +6,7 @@ Also saves docs/screenshots/import-preview.png, the preview as staff see it.
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from academy_portal.core import roles
 from partners.models import MOU, Institution, PartnerImport
@@ -47,33 +48,40 @@ def test_import_through_the_admin_in_chromium(
             executable_path=CHROMIUM_PATH,
             args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
-        page = browser.new_page(viewport={"width": 1280, "height": 1100})
-        # CSP violations and script errors show as console errors; failed page resources as
-        # responses (the browser's own favicon probe is neither).
-        page.on("console", lambda m: "Refused" in m.text and problems.append(m.text))
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.on("response", lambda r: r.status >= 400 and problems.append(f"{r.status} {r.url}"))
-        page.goto(f"{live_server.url}/admin/login/?next=/admin/partners/partnerimport/")
-        page.fill("#id_username", officer.username)
-        page.fill("#id_password", PASSWORD)
-        page.click("input[type=submit]")
-        page.click("a.partner-import-link")
-        page.set_input_files("#id_file", str(FILES / "valid_utf8_bom_semicolon_vi.csv"))
-        page.click("input[type=submit]")
-        page.wait_for_selector(".partner-import-counts")
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1100})
+            # CSP violations and script errors show as console errors; failed page resources as
+            # responses (the browser's own favicon probe is neither).
+            page.on("console", lambda m: "Refused" in m.text and problems.append(m.text))
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            page.on(
+                "response", lambda r: r.status >= 400 and problems.append(f"{r.status} {r.url}")
+            )
+            page.goto(f"{live_server.url}/admin/login/?next=/admin/partners/partnerimport/")
+            page.fill("#id_username", officer.username)
+            page.fill("#id_password", PASSWORD)
+            page.click("input[type=submit]")
+            page.click("a.partner-import-link")
+            page.set_input_files("#id_file", str(FILES / "valid_utf8_bom_semicolon_vi.csv"))
+            page.click("input[type=submit]")
+            page.wait_for_selector(".partner-import-counts")
 
-        assert page.inner_text(".count-new strong") == "4"
-        assert page.inner_text(".count-updated strong") == "1"
-        changes = page.inner_text(".partner-import-updated")
-        assert "Active" in changes and "Expired" in changes
-        assert Institution.objects.count() == 1  # nothing written by the preview
-        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOT), full_page=True)
+            assert page.inner_text(".count-new strong") == "4"
+            assert page.inner_text(".count-updated strong") == "1"
+            changes = page.inner_text(".partner-import-updated")
+            assert "Active" in changes and "Expired" in changes
+            assert Institution.objects.count() == 1  # nothing written by the preview
+            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOT), full_page=True)
 
-        page.click(".partner-import-confirm input[type=submit]")
-        page.wait_for_selector("ul.messagelist")
-        assert "4 new, 1 updated, 0 unchanged" in page.inner_text("ul.messagelist")
-        assert "Học viện Chính trị Quốc gia Hồ Chí Minh" in page.content()
+            page.click(".partner-import-confirm input[type=submit]")
+            page.wait_for_selector("ul.messagelist")
+            assert "4 new, 1 updated, 0 unchanged" in page.inner_text("ul.messagelist")
+            assert "Học viện Chính trị Quốc gia Hồ Chí Minh" in page.content()
+        finally:
+            # ORM calls made inside Playwright's sync context use a connection of their own,
+            # which pytest-django never sees; left open it blocks dropping the test database.
+            connections.close_all()
         browser.close()
 
     assert not problems, problems  # no CSP violations or script errors
