@@ -1,6 +1,7 @@
 """Staff admin for the outbox: read-only messages, failed ones first, Retry and Cancel actions."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, IntegerField, Value, When
 from django.db.models.functions import Length
@@ -114,28 +115,8 @@ class OutboxMessageAdmin(admin.ModelAdmin):
             {"fields": ("kind", "related_link", "dedup_key", "created_at", "updated_at")},
         ),
     )
-    readonly_fields = (
-        "to_name",
-        "to_email",
-        "reply_to",
-        "language",
-        "subject",
-        "text_body_display",
-        "html_body_display",
-        "status_badge",
-        "attempts",
-        "max_attempts",
-        "send_after",
-        "claimed_at",
-        "sent_at",
-        "last_error_display",
-        "message_id",
-        "kind",
-        "related_link",
-        "dedup_key",
-        "created_at",
-        "updated_at",
-    )
+    # Every field shown is read-only: the outbox is a record of what was (or will be) sent.
+    readonly_fields = flatten_fieldsets(fieldsets)
 
     def get_queryset(self, request):
         # The change list never shows bodies; leave them in the database.

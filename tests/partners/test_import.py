@@ -17,6 +17,7 @@ from partners.importing import import_partner_file
 from partners.importing.columns import export_headers
 from partners.models import MOU, Contact, Institution, PartnerImport
 from tests.factories import ContactFactory, InstitutionFactory, MOUFactory, UserFactory
+from tests.partners.import_rows import csv_bytes, row
 
 pytestmark = pytest.mark.django_db
 FILES = Path(__file__).parent / "files"
@@ -34,26 +35,6 @@ def run(name_or_bytes, *, dry_run=False, file_name=None, **kwargs):
     else:
         data, file_name = (FILES / name_or_bytes).read_bytes(), name_or_bytes
     return import_partner_file(data, file_name=file_name, dry_run=dry_run, **kwargs)
-
-
-def csv_bytes(rows, header=None, *, delimiter=","):
-    header = header or export_headers()
-    lines = [delimiter.join(header)] + [delimiter.join(r) for r in rows]
-    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
-
-
-def row(**values):
-    base = {
-        "Institution name": "ISEAS Yusof Ishak Institute",
-        "Kind": "Think tank",
-        "Country": "SG",
-        "MOU title": "MOU on South China Sea studies",
-        "Academy unit": "East Sea Institute",
-        "Signed on": "01/06/2022",
-        "Status": "Active",
-    }
-    base.update(values)
-    return [base.get(h, "") for h in export_headers()]
 
 
 def snapshot():

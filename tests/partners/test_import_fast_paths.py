@@ -13,27 +13,9 @@ from partners.importing.columns import export_headers
 from partners.importing.planning import Plan
 from partners.models import MOU, Institution, PartnerImport
 from tests.factories import InstitutionFactory
+from tests.partners.import_rows import csv_bytes, row
 
 pytestmark = pytest.mark.django_db
-
-
-def csv_bytes(rows):
-    lines = [",".join(export_headers())] + [",".join(r) for r in rows]
-    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
-
-
-def row(**values):
-    base = {
-        "Institution name": "ISEAS Yusof Ishak Institute",
-        "Kind": "Think tank",
-        "Country": "SG",
-        "MOU title": "MOU on South China Sea studies",
-        "Academy unit": "East Sea Institute",
-        "Signed on": "01/06/2022",
-        "Status": "Active",
-    }
-    base.update(values)
-    return [base.get(h, "") for h in export_headers()]
 
 
 @pytest.mark.parametrize(
