@@ -15,7 +15,14 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from forums.models import Edition, EmailTemplate, Invitation, InvitationEvent, Session
+from forums.models import (
+    Edition,
+    EmailTemplate,
+    Invitation,
+    InvitationEvent,
+    Session,
+    SessionRole,
+)
 
 from .emails import find_template, render_email
 from .tokens import _issue_token, current_raw_token
@@ -396,6 +403,7 @@ def withdraw_invitation(
                 dedup_key=f"withdrawn:{locked.pk}:{locked.token_revoked_at.isoformat()}",
                 ics_method="CANCEL" if previous_status == Invitation.Status.ACCEPTED else None,
             )
+        sync_offered_session_role(locked, actor=withdrawn_by)
         if previous_status == Invitation.Status.ACCEPTED:
             promote_from_waitlist(edition, actor=withdrawn_by)
     _refresh(invitation, locked)
@@ -437,8 +445,34 @@ def promote_from_waitlist(edition: Edition, *, actor=None) -> list[Invitation]:
             dedup_key=f"place_offered:{candidate.pk}:{candidate.version}",
             ics_method="PUBLISH",
         )
+        sync_offered_session_role(candidate, actor=actor)
         promoted.append(candidate)
     return promoted
+
+
+def sync_offered_session_role(invitation: Invitation, *, actor=None) -> None:
+    """An accepted invitation holds the session role it offered; any other status does not."""
+    if not (invitation.offered_session_id and invitation.offered_role):
+        return
+    lookup = {
+        "session_id": invitation.offered_session_id,
+        "expert_id": invitation.expert_id,
+        "role": invitation.offered_role,
+    }
+    if invitation.status == Invitation.Status.ACCEPTED:
+        change = "added" if SessionRole.objects.get_or_create(**lookup)[1] else ""
+    else:
+        change = "removed" if SessionRole.objects.filter(**lookup).delete()[0] else ""
+    if change:
+        # On the history, so staff see why the programme changed.
+        _record(
+            invitation,
+            InvitationEvent.Kind.NOTE,
+            actor=actor,
+            session_role=change,
+            role=invitation.offered_role,
+            session=str(invitation.offered_session),
+        )
 
 
 def fill_places_from_waitlist(edition: Edition, *, actor) -> list[Invitation]:

@@ -24,6 +24,7 @@ from .invitations import (
     has_free_place,
     promote_from_waitlist,
     queue_invitation_email,
+    sync_offered_session_role,
 )
 
 ANSWERS = (Invitation.Status.ACCEPTED, Invitation.Status.DECLINED, Invitation.Status.TENTATIVE)
@@ -250,6 +251,8 @@ def submit_rsvp(
                 dedup_key=f"confirmation:{locked.pk}:{locked.version}",
                 ics_method="PUBLISH",
             )
+        if new_status != previous_status:
+            sync_offered_session_role(locked)
         if previous_status == Invitation.Status.ACCEPTED and new_status != previous_status:
             promote_from_waitlist(edition)
         if edition.answer_notification_email:
