@@ -144,6 +144,13 @@ class Invitation(models.Model):
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
         ordering = ["-created_at", "-id"]
+        # Not "view_...": the viewer role gets every view_* permission (core.roles).
+        permissions = [
+            (
+                "access_personal_details",
+                _("Can read passport, dietary, accessibility and travel details"),
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 "edition",
