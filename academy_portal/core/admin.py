@@ -1,10 +1,11 @@
-"""Admin building blocks shared by the portal's apps (the core app registers no models)."""
+"""Admin building blocks shared by the portal's apps, and the access log's admin."""
 
 from django.contrib import admin
 from django.contrib.admin.utils import reverse_field_path
 from django.db.models import Q
 from django_countries import countries
 
+from academy_portal.core.models import AccessLog
 from academy_portal.core.text import fold_for_search
 
 
@@ -52,3 +53,40 @@ class CountryListFilter(admin.AllValuesFieldListFilter):
                 choice["display"] = f"{name} {count}".strip()
         rest.sort(key=lambda choice: str(choice["display"]))
         return head + rest
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(admin.ModelAdmin):
+    """Read-only, for administrators: who saw or exported personal data, when, which records."""
+
+    list_display = ("at", "user", "action", "what", "model_label", "record_count")
+    list_filter = ("action", "personal_details", "model_label")
+    search_fields = ("user__username", "what")
+    date_hierarchy = "at"
+    list_select_related = ("user",)
+    fields = (
+        "at",
+        "user",
+        "action",
+        "what",
+        "model_label",
+        "record_count",
+        "personal_details",
+        "object_ids",
+    )
+    readonly_fields = fields
+
+    def has_module_permission(self, request):
+        return request.user.has_perm("core.review_access_log")
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("core.review_access_log")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

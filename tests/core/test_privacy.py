@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from academy_portal.core import roles
-from forums.privacy import WITHHELD, can_see_personal_details, shown_value
+from academy_portal.core.privacy import WITHHELD, can_see_personal_details, shown_value
 from tests.factories import UserFactory
 
 
