@@ -8,6 +8,7 @@ each change page that shows them a detail writes one access-log row.
 
 from django.contrib import admin
 from django.db.models.constants import LOOKUP_SEP
+from django.utils.html import format_html
 
 from academy_portal.core.models import AccessLog
 from academy_portal.core.privacy import (
@@ -28,8 +29,9 @@ def withheld_name(name: str) -> str:
 
 def _withheld_display(name: str):
     def display(self, obj):
+        shown = shown_value(getattr(obj, name), visible=False)
         # None, not "": the admin's empty mark, as for a visible detail not given.
-        return shown_value(getattr(obj, name), visible=False) or None
+        return format_html('<span class="detail-withheld">{}</span>', shown) if shown else None
 
     display.__name__ = withheld_name(name)
     return admin.display(description=Invitation._meta.get_field(name).verbose_name)(display)

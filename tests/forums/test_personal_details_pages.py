@@ -6,8 +6,6 @@ Every check goes through HTTP as each role, on an invitation answered with a Vie
 name, a dietary need and the other personal details.
 """
 
-import datetime as dt
-
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.models import LogEntry
@@ -17,66 +15,30 @@ from django.utils.formats import date_format
 from academy_portal.core import roles
 from academy_portal.core.models import AccessLog
 from forums.models import Invitation, InvitationEvent
-from forums.services import invite_expert, send_invitation, submit_rsvp
+from forums.services import invite_expert, send_invitation
 from tests.factories import EditionFactory, ExpertFactory, UserFactory
 from tests.forums.invitation_factories import InvitationFactory
+from tests.forums.personal_details_fixtures import *  # noqa: F403  (pytest fixtures)
+from tests.forums.personal_details_fixtures import (
+    ALL_ROLES,
+    COMPANION,
+    CONTENT,
+    DIETARY,
+    NATIONALITY,
+    PASSPORT_NAME,
+    READERS_WITH,
+    READERS_WITHOUT,
+    WITHHELD,
+)
 
 pytestmark = pytest.mark.django_db
 
-PASSPORT_NAME = "NGUYỄN THỊ BÍCH"
-DIETARY = "halal"
-ACCESSIBILITY = "step-free access to the podium"
-COMPANION = "Lê Văn Hải"
-# Shown on the invitation page only; other pages may list every country (a nationality select).
-NATIONALITY = ("NZ", "New Zealand")
-# Strings that no staff page may show to a reader without the permission.
-CONTENT = (PASSPORT_NAME, DIETARY, ACCESSIBILITY, COMPANION)
-WITHHELD = "given (restricted)"
-
-READERS_WITHOUT = (roles.VIEWERS, roles.PARTNERSHIPS_OFFICERS)
-READERS_WITH = (roles.FORUM_COORDINATORS, roles.ADMINISTRATORS)
-ALL_ROLES = READERS_WITHOUT + READERS_WITH
 
 INVITATIONS_URL = reverse("admin:forums_invitation_changelist")
 
 
 def change_url(invitation):
     return reverse("admin:forums_invitation_change", args=[invitation.pk])
-
-
-@pytest.fixture
-def coordinator():
-    return UserFactory(groups=[roles.FORUM_COORDINATORS])
-
-
-@pytest.fixture
-def answered(coordinator):
-    """A sent invitation the expert accepted with every personal detail filled in."""
-    edition = EditionFactory(allows_accompanying_person=True)
-    # The expert's own name differs from the passport name, so a hit on it is a leak.
-    expert = ExpertFactory(given_name="Anna", family_name="Tran", nationality="AU")
-    invitation, _ = invite_expert(edition, expert=expert, invited_by=coordinator)
-    send_invitation(invitation, sent_by=coordinator)
-    submit_rsvp(
-        invitation,
-        answer="accepted",
-        expected_version=0,
-        attendance="in_person",
-        dietary_needs=DIETARY,
-        accessibility_needs=ACCESSIBILITY,
-        arrival_date=edition.start_date - dt.timedelta(days=2),
-        departure_date=edition.end_date + dt.timedelta(days=3),
-        needs_hotel=True,
-        needs_visa_letter=True,
-        passport_name=PASSPORT_NAME,
-        passport_nationality=NATIONALITY[0],
-        accompanying_person=COMPANION,
-        privacy_consent=True,
-        chatham_house_acknowledged=True,
-    )
-    invitation.refresh_from_db()
-    assert invitation.passport_name == PASSPORT_NAME  # the answer was saved
-    return invitation
 
 
 def travel_dates(invitation):
