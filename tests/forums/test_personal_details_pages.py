@@ -327,3 +327,30 @@ def test_related_lists_cannot_probe_details_either(client, answered, group, url_
     logged_in(client, group)
     response = client.get(reverse(url_name), {lookup: "N"})
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("group", [roles.VIEWERS, roles.FORUM_COORDINATORS])
+@pytest.mark.parametrize("rows", [1, 30])
+def test_changelist_queries_stay_bounded_for_each_role(
+    client, coordinator, django_assert_max_num_queries, group, rows
+):
+    edition = EditionFactory()
+    for _ in range(rows):
+        invitation, _ = invite_expert(edition, expert=ExpertFactory(), invited_by=coordinator)
+        send_invitation(invitation, sent_by=coordinator)
+    logged_in(client, group)
+    with django_assert_max_num_queries(10):
+        response = client.get(INVITATIONS_URL, {"edition__id__exact": edition.pk, "q": "a"})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("group", READERS_WITH)
+def test_change_page_queries_do_not_grow_with_history(
+    client, answered, django_assert_max_num_queries, group
+):
+    for _ in range(20):
+        InvitationEvent.objects.create(invitation=answered, kind=InvitationEvent.Kind.NOTE)
+    logged_in(client, group)
+    # 8 today (session, user, permissions, invitation, sessions, events, access-log row)...
+    with django_assert_max_num_queries(10):
+        page(client.get(change_url(answered)))
