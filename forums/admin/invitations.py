@@ -16,6 +16,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from academy_portal.core.admin import FoldedSearchMixin
+from academy_portal.core.privacy import (
+    PERSONAL_DETAIL_FIELDS,
+    can_see_personal_details,
+    shown_value,
+)
 from forums import services
 from forums.admin.editions import EditionListFilter
 from forums.models import Edition, Invitation, InvitationEvent, ReminderRule, Session, SessionRole
@@ -25,6 +30,7 @@ from forums.resources import export_invitations
 # "Invite to edition…" action and filter are imported from here by experts/admin.py.
 from .email_templates import EmailTemplateAdmin, ReminderRuleAdmin
 from .inviting import NotInvitedToFilter, background_message, invite_to_edition
+from .personal_details import PersonalDetailsAdminMixin
 
 
 class InvitationEventInline(admin.TabularInline):
@@ -39,6 +45,14 @@ class InvitationEventInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
+
+    def get_fields(self, request, obj=None):
+        if can_see_personal_details(request.user):
+            return self.fields
+        return (*self.fields[:-1], "details_withheld_display")
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -56,6 +70,13 @@ class InvitationEventInline(admin.TabularInline):
     @admin.display(description=_("details"))
     def details_display(self, obj):
         return format_html_join(", ", "{}: {}", readable_details(obj.details or {}))
+
+    @admin.display(description=_("details"))
+    def details_withheld_display(self, obj):
+        # Events record no answer content; should one ever do, the page's rule applies.
+        return format_html_join(
+            ", ", "{}: {}", readable_details(obj.details or {}, personal_visible=False)
+        )
 
 
 DETAIL_LABELS = {
@@ -75,12 +96,14 @@ DETAIL_LABELS = {
 STATUS_DETAILS = {"answer", "status", "previous_status"}
 
 
-def readable_details(details: dict):
+def readable_details(details: dict, *, personal_visible: bool = True):
     """(label, value) pairs of an event's details, empty values left out, statuses by name."""
     for key, value in details.items():
         if value in ("", None, False) or key == "rule":
             continue
-        if key in STATUS_DETAILS and value in Invitation.Status.values:
+        if key in PERSONAL_DETAIL_FIELDS:
+            value = shown_value(value, visible=personal_visible)
+        elif key in STATUS_DETAILS and value in Invitation.Status.values:
             value = Invitation.Status(value).label
         elif key == "audience" and value in ReminderRule.Audience.values:
             value = ReminderRule.Audience(value).label
@@ -98,7 +121,7 @@ class WithdrawForm(forms.Form):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class InvitationAdmin(PersonalDetailsAdminMixin, FoldedSearchMixin, admin.ModelAdmin):
     folded_search_field = "expert__search_text"
     list_display = (
         "expert_display",
@@ -174,6 +197,8 @@ class InvitationAdmin(FoldedSearchMixin, admin.ModelAdmin):
             },
         ),
     )
+    # Readers without forums.access_personal_details see the detail fields replaced by
+    # "given (restricted)" lines, cannot search or filter by them (PersonalDetailsAdminMixin).
     # Only the offer is edited here, and only before sending; everything else comes from the
     # services (answers from the expert, statuses from actions).
     editable_while_draft = ("offered_session", "offered_role", "personal_message")
@@ -192,7 +217,7 @@ class InvitationAdmin(FoldedSearchMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         names = [
             name
-            for fieldset in self.fieldsets
+            for fieldset in self.get_fieldsets(request, obj)
             for line in fieldset[1]["fields"]
             for name in (line if isinstance(line, tuple) else (line,))
         ]
