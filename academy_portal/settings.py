@@ -249,6 +249,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "forums.tasks.send_due_reminders",
         "schedule": crontab(minute=15),
     },
+    "forums-purge-personal-data": {
+        "task": "forums.tasks.purge_personal_data",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 # Portal behaviour
@@ -264,6 +268,14 @@ ACADEMY_NAME = env.str("ACADEMY_NAME", default="Diplomatic Academy")
 ACADEMY_CONTACT_EMAIL = env.str("ACADEMY_CONTACT_EMAIL", default="forums@localhost")
 # Admin actions on more invitations than this send them in the background (Celery).
 INVITATIONS_INLINE_LIMIT = env.int("INVITATIONS_INLINE_LIMIT", default=50)
+
+# Retention of personal data (forums.services.retention, daily): passport name and nationality
+# are erased this many days after the edition ends; the personal details of declined, expired
+# and withdrawn invitations this many months after the invitation last changed.
+RETENTION_PASSPORT_DAYS = env.int("RETENTION_PASSPORT_DAYS", default=30)
+RETENTION_NOT_ATTENDING_MONTHS = env.int("RETENTION_NOT_ATTENDING_MONTHS", default=6)
+# The privacy notice experts agree to; stored with each consent. Change it when the notice changes.
+PRIVACY_NOTICE_VERSION = env.str("PRIVACY_NOTICE_VERSION", default="2026-11")
 
 # Email outbox (docs/outbox.md): a row "sending" longer than the timeout is requeued; transient
 # SMTP errors retry after base, 4 x base, 16 x base ... seconds, up to OUTBOX_MAX_ATTEMPTS tries.

@@ -8,7 +8,7 @@ from django.utils.dateparse import parse_datetime
 
 from forums import services
 from forums.models import Invitation
-from forums.services import reminders
+from forums.services import reminders, retention
 
 logger = logging.getLogger(__name__)
 
@@ -63,3 +63,11 @@ def remind_invitations_task(
     return services.remind_invitations_now(
         invitation_ids, reminded_by=_user(reminded_by_id), requested_at=parse_datetime(requested_at)
     )
+
+
+@shared_task(name="forums.tasks.purge_personal_data", ignore_result=True)
+def purge_personal_data() -> dict[str, int]:
+    """Daily (beat): erase personal data past its retention period. Twice is harmless: only
+    rows still holding the data and due are touched."""
+    result = retention.purge_personal_data()
+    return {kind: result.count(kind) for kind in retention.KINDS}

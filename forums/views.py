@@ -290,5 +290,11 @@ def privacy(request):
     return render(
         request,
         "forums/privacy.html",
-        {"contact_email": settings.ACADEMY_CONTACT_EMAIL, "academy_name": settings.ACADEMY_NAME},
+        {
+            "contact_email": settings.ACADEMY_CONTACT_EMAIL,
+            "academy_name": settings.ACADEMY_NAME,
+            "notice_version": settings.PRIVACY_NOTICE_VERSION,
+            "passport_days": settings.RETENTION_PASSPORT_DAYS,
+            "not_attending_months": settings.RETENTION_NOT_ATTENDING_MONTHS,
+        },
     )

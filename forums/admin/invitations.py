@@ -191,7 +191,8 @@ class InvitationAdmin(PersonalDetailsAdminMixin, FoldedSearchMixin, admin.ModelA
                     "dietary_needs",
                     "accessibility_needs",
                     "accompanying_person",
-                    ("privacy_consent", "chatham_house_acknowledged"),
+                    ("privacy_consent", "privacy_notice_version", "privacy_consented_at"),
+                    "chatham_house_acknowledged",
                     "decline_reason",
                 )
             },

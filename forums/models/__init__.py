@@ -7,12 +7,14 @@ from .invitations import (
     ReminderRule,
     hash_token,
 )
+from .privacy import ErasureRequest
 
 __all__ = [
     "AttributionRule",
     "Edition",
     "EditionQuerySet",
     "EmailTemplate",
+    "ErasureRequest",
     "Forum",
     "Invitation",
     "InvitationEvent",

@@ -83,7 +83,8 @@ class Edition(models.Model):
     title = models.CharField(_("title"), max_length=300)
     theme = models.CharField(_("theme"), max_length=500, blank=True)
     start_date = models.DateField(_("start date"))
-    end_date = models.DateField(_("end date"))
+    # Indexed: the retention purge picks editions by how long ago they ended.
+    end_date = models.DateField(_("end date"), db_index=True)
     city = models.CharField(_("city"), max_length=120, blank=True)
     venue = models.CharField(_("venue"), max_length=255, blank=True)
     format = models.CharField(

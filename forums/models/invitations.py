@@ -32,6 +32,20 @@ def hash_token(raw_token: str) -> str:
     return hashlib.sha256(raw_token.encode("utf-8")).hexdigest()
 
 
+# Rows that still hold passport details, or any personal detail of an answer (with the reason
+# for declining, which is free text about the expert's circumstances).
+HOLDS_PASSPORT = ~Q(passport_name="") | ~Q(passport_nationality="")
+HOLDS_PERSONAL_ANSWER = (
+    HOLDS_PASSPORT
+    | ~Q(dietary_needs="")
+    | ~Q(accessibility_needs="")
+    | Q(arrival_date__isnull=False)
+    | Q(departure_date__isnull=False)
+    | ~Q(accompanying_person="")
+    | ~Q(decline_reason="")
+)
+
+
 class InvitationQuerySet(models.QuerySet):
     def pending(self):
         """Sent and not answered yet."""
@@ -133,6 +147,11 @@ class Invitation(models.Model):
     passport_nationality = CountryField(_("passport nationality"), blank=True)
     accompanying_person = models.CharField(_("accompanying person"), max_length=200, blank=True)
     privacy_consent = models.BooleanField(_("consents to the privacy notice"), default=False)
+    # Which notice the consent was given to (settings.PRIVACY_NOTICE_VERSION then), and when.
+    privacy_notice_version = models.CharField(
+        _("privacy notice version"), max_length=40, blank=True
+    )
+    privacy_consented_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
     chatham_house_acknowledged = models.BooleanField(
         _("acknowledges the attribution rule"), default=False
     )
@@ -169,6 +188,18 @@ class Invitation(models.Model):
         indexes = [
             models.Index(fields=["edition", "status"], name="forums_inv_edition_status"),
             models.Index(fields=["edition", "waitlisted_at"], name="forums_inv_waitlist"),
+            # The retention purge (forums.services.retention) reads only rows that still hold
+            # what it erases: these partial indexes shrink as the purge works.
+            models.Index(
+                fields=["edition"],
+                condition=HOLDS_PASSPORT,
+                name="forums_inv_holds_passport",
+            ),
+            models.Index(
+                fields=["status", "updated_at"],
+                condition=HOLDS_PERSONAL_ANSWER,
+                name="forums_inv_holds_personal",
+            ),
         ]
 
     def __str__(self):
@@ -224,6 +255,7 @@ class InvitationEvent(models.Model):
         EXPIRED = "expired", _("Expired")
         TOKEN_REISSUED = "token_reissued", _("Link reissued")
         NOTE = "note", _("Note")
+        DATA_ERASED = "data_erased", _("Personal data erased")
 
     invitation = models.ForeignKey(
         Invitation, on_delete=models.CASCADE, related_name="events", verbose_name=_("invitation")

@@ -147,6 +147,19 @@ def _validate_answer(invitation: Invitation, answer: str, fields: dict, session_
             raise InvalidAnswer(_("Please choose sessions of this event only."))
 
 
+def _record_consent(invitation: Invitation, *, given: bool) -> None:
+    """Keep which privacy notice the expert agreed to, and when (the first time, per version)."""
+    if not given:
+        invitation.privacy_notice_version = ""
+        invitation.privacy_consented_at = None
+    elif not (
+        invitation.privacy_consent
+        and invitation.privacy_notice_version == settings.PRIVACY_NOTICE_VERSION
+    ):
+        invitation.privacy_notice_version = settings.PRIVACY_NOTICE_VERSION
+        invitation.privacy_consented_at = timezone.now()
+
+
 def submit_rsvp(
     invitation: Invitation,
     *,
@@ -214,6 +227,7 @@ def submit_rsvp(
                 new_status = Invitation.Status.WAITLISTED
         else:
             new_status = answer
+        _record_consent(locked, given=fields["privacy_consent"])
         for name, value in fields.items():
             setattr(locked, name, value)
         locked.status = new_status
