@@ -209,6 +209,9 @@ ACCOUNT_FORMS = {
     "confirm_login_code": "experts.forms.ExpertConfirmLoginCodeForm",
 }
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
+# An account has one address, the one the academy has on file; allauth's email management
+# (adding addresses) is closed in academy_portal/urls.py too.
+ACCOUNT_MAX_EMAIL_ADDRESSES = 1
 
 # Celery: Redis in production; kombu's filesystem transport under var/ otherwise, so a
 # worker and beat really run with nothing installed.
