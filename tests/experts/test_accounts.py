@@ -85,6 +85,10 @@ def test_unknown_email_gets_no_account_and_no_code(client):
     # Guessing a code leads nowhere.
     client.post(reverse("account_confirm_login_code"), {"code": "ABC123"})
     assert "_auth_user_id" not in client.session
+    # Nor through the sign-in form without a password (allauth would send a code there).
+    client.post(reverse("account_login"), {"login": "chief@academy.test"})
+    assert not any(CODE_RE.search(m.body) for m in mail.outbox)
+    assert "_auth_user_id" not in client.session
 
 
 def test_wrong_code_is_refused(client):
