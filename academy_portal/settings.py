@@ -225,6 +225,7 @@ ACCOUNT_MAX_EMAIL_ADDRESSES = 1
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,30/h/ip,5/15m/key"}
 # Behind our reverse proxy allauth's limits must key on the client, not on the proxy: the
 # proxy appends the client's address last to X-Forwarded-For (USE_X_FORWARDED_FOR above).
+# The account adapter's get_client_ip uses our client_ip(); this covers allauth's other uses.
 ALLAUTH_TRUSTED_PROXY_COUNT = 1 if USE_X_FORWARDED_FOR else 0
 
 # Staff second factor (allauth.mfa): an authenticator app (TOTP) plus one-time recovery codes.
