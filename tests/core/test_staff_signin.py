@@ -253,3 +253,16 @@ def test_an_expert_signed_in_is_told_the_admin_is_for_staff(client):
     response = client.get(reverse("admin:index"), follow=True)
     assert response.status_code == 403
     assert "staff" in response.content.decode()
+
+
+@pytest.mark.parametrize(("required", "said"), [(False, "OFF for this demo"), (True, "required")])
+def test_the_demo_summary_says_how_staff_sign_in(settings, required, said):
+    import datetime as dt
+
+    from academy_portal.core.demo.context import DemoContext
+    from academy_portal.core.demo.users import build_users
+
+    settings.STAFF_MFA_REQUIRED = required
+    ctx = DemoContext(today=dt.date.today(), password="academy-demo-2026")
+    build_users(ctx)
+    assert said in "\n".join(ctx.notes)
