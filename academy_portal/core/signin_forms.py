@@ -30,6 +30,8 @@ class StaffLoginForm(LoginForm):
         self.fields["login"].widget.attrs["placeholder"] = ""
         self.fields["login"].widget.attrs["autocomplete"] = "username"
         _relabel_password(self.fields["password"])
+        if "remember" in self.fields:
+            self.fields["remember"].label = _("Keep me signed in on this device")
 
 
 class StaffReauthenticateForm(ReauthenticateForm):
