@@ -105,10 +105,14 @@ class AccountAdapter(DefaultAccountAdapter):
             return super().get_client_ip(request)
 
     def get_login_redirect_url(self, request):
-        # Experts land on their own page; staff keep the default.
+        # Experts land on their own page; staff on the staff home (which asks for the second
+        # factor first when it is still missing).
         from experts.services import expert_for_user
 
-        if not request.user.is_staff and expert_for_user(request.user) is not None:
+        user = request.user
+        if user.is_staff or user.is_superuser:
+            return reverse("admin:index")
+        if expert_for_user(user) is not None:
             return reverse("experts:me")
         return super().get_login_redirect_url(request)
 

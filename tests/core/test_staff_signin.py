@@ -266,3 +266,11 @@ def test_the_demo_summary_says_how_staff_sign_in(settings, required, said):
     ctx = DemoContext(today=dt.date.today(), password="academy-demo-2026")
     build_users(ctx)
     assert said in "\n".join(ctx.notes)
+
+
+def test_staff_signing_in_without_a_next_page_land_on_the_staff_home(client, mfa_required):
+    chief = UserFactory(username="chief")
+    secret = with_totp(chief)
+    client.post(reverse("account_login"), {"login": "chief", "password": PASSWORD})
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_now(secret)})
+    assert response["Location"] == reverse("admin:index")
