@@ -59,6 +59,9 @@ beat: venv
 # printed again so they are not lost in the start-up logs.
 # Only the three main processes are signalled: a Celery worker whose pool children are killed
 # under it restarts them and can hang in its warm shutdown. (`make web` keeps the autoreloader.)
+# The demo relaxes the staff second factor (the printed logins work with a password alone;
+# the summary says so); STAFF_MFA_REQUIRED=1 make run tries the real sign-in.
+run: export STAFF_MFA_REQUIRED ?= 0
 run: demo
 	@export DEBUG=$${DEBUG:-1}; \
 	$(BIN)/celery -A academy_portal worker --loglevel=INFO --concurrency=2 & pids=$$!; \

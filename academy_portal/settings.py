@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.sites",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "import_export",
     "django_countries",
     "academy_portal.core",
@@ -61,6 +62,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "academy_portal.core.middleware.ContentSecurityPolicyMiddleware",
+    # After authentication: staff without a completed second factor reach sign-in pages only.
+    "academy_portal.core.middleware.StaffSecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "academy_portal.urls"
@@ -197,9 +200,11 @@ CONTENT_SECURITY_POLICY = env.str(
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 
-# django-allauth: experts sign in with a code sent by email; there is no public sign-up.
-ACCOUNT_LOGIN_METHODS = {"email"}
-ACCOUNT_SIGNUP_FIELDS = ["email*"]
+# django-allauth: experts sign in with a code sent by email; staff with their username or
+# email and password, then an authenticator code (allauth.mfa). There is no public sign-up.
+ACCOUNT_LOGIN_METHODS = {"email", "username"}
+# password1 gives the sign-in form its password field (sign-up itself is closed).
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_ADAPTER = "academy_portal.core.adapters.AccountAdapter"
@@ -207,8 +212,38 @@ ACCOUNT_ADAPTER = "academy_portal.core.adapters.AccountAdapter"
 ACCOUNT_FORMS = {
     "request_login_code": "experts.forms.ExpertRequestLoginCodeForm",
     "confirm_login_code": "experts.forms.ExpertConfirmLoginCodeForm",
+    "login": "academy_portal.core.signin_forms.StaffLoginForm",
+    "reauthenticate": "academy_portal.core.signin_forms.StaffReauthenticateForm",
 }
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
+# An account has one address, the one the academy has on file; allauth's email management
+# (adding addresses) is closed in academy_portal/urls.py too.
+ACCOUNT_MAX_EMAIL_ADDRESSES = 1
+# Failed sign-ins (passwords; allauth.mfa counts wrong authenticator codes here too): per
+# client address 10 a minute and 30 an hour, per account 5 in 15 minutes (the adapter keys
+# them by account, whichever name is typed). The admin's login goes through this page.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,30/h/ip,5/15m/key"}
+# Behind our reverse proxy allauth's limits must key on the client, not on the proxy: the
+# proxy appends the client's address last to X-Forwarded-For (USE_X_FORWARDED_FOR above).
+# The account adapter's get_client_ip uses our client_ip(); this covers allauth's other uses.
+ALLAUTH_TRUSTED_PROXY_COUNT = 1 if USE_X_FORWARDED_FOR else 0
+
+# Staff second factor (allauth.mfa): an authenticator app (TOTP) plus one-time recovery codes.
+# STAFF_MFA_REQUIRED (default on; off under tests, which sign staff in with force_login, and
+# in `make run`'s demo) makes every staff session complete it before any admin page.
+STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED", default=not TESTING)
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "academy_portal.core.adapters.MFAAdapter"
+MFA_FORMS = {
+    "authenticate": "academy_portal.core.signin_forms.StaffAuthenticateForm",
+    "reauthenticate": "academy_portal.core.signin_forms.StaffMFAReauthenticateForm",
+    "activate_totp": "academy_portal.core.signin_forms.StaffActivateTOTPForm",
+}
+MFA_TOTP_ISSUER = "Academy Portal"
+# One period either side, for phone clocks that drift; each code is still accepted only once.
+MFA_TOTP_TOLERANCE = 1
+# Staff accounts are made by administrators; their address is not verified through allauth.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 
 # Celery: Redis in production; kombu's filesystem transport under var/ otherwise, so a
 # worker and beat really run with nothing installed.

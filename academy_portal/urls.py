@@ -1,9 +1,15 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.http import Http404
 from django.urls import include, path
 
 from academy_portal.core import views as core_views
+
+
+def _closed(request, *args, **kwargs):
+    raise Http404
+
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -11,6 +17,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("staff/partners/", include("partners.urls")),
+    # allauth's email management is closed: an account's address is the one the academy has
+    # on file (the Expert record; staff in the admin). Adding addresses let an expert attach a
+    # colleague's address and receive the colleague's sign-in in their own account.
+    path("accounts/email/", _closed),
     path("accounts/", include("allauth.urls")),
     path("", include("experts.urls")),
     path("", include("forums.urls")),

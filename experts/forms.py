@@ -7,17 +7,21 @@ from .services import ensure_expert_user
 
 
 class ExpertRequestLoginCodeForm(RequestLoginCodeForm):
-    """allauth's "email me a sign-in code" form, creating the account of an expert on file.
+    """allauth's "email me a sign-in code" form, for experts on file only.
 
-    Unknown emails get no account: allauth then answers exactly as for a known one (no
-    enumeration) and emails the address that there is no account for it.
+    The code goes to the account that owns the expert's address (`ensure_expert_user`, which
+    creates it on first use), never to whichever account allauth's own lookup finds first.
+    Unknown addresses, and those of staff (who sign in with a password and a second factor),
+    get no code: allauth then answers exactly as for a known one (no enumeration) and emails
+    the address that there is no expert account for it.
     """
 
     def clean_email(self) -> str:
-        email = self.cleaned_data.get("email")
-        if email:
-            ensure_expert_user(email=email)
-        return super().clean_email()
+        # allauth's checks first (its rate limit per address and per client address) ...
+        email = super().clean_email()
+        # ... then our answer to "whose account is this", which replaces allauth's.
+        self._user = ensure_expert_user(email=email) if email else None
+        return email
 
 
 class ExpertConfirmLoginCodeForm(ConfirmLoginCodeForm):

@@ -5,18 +5,19 @@ unique case-insensitively). Accounts exist only for experts: `ensure_expert_user
 place that creates one, and only for an email on file.
 """
 
+import logging
 from collections.abc import Iterable
 
 from allauth.account.models import EmailAddress
-from allauth.account.utils import filter_users_by_email
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models.functions import Lower
 from django.utils.crypto import get_random_string
 
 from academy_portal.core.text import normalize_text
 
 from .models import Expert, ExpertiseArea, Language
+
+logger = logging.getLogger(__name__)
 
 
 def find_expert_by_email(email: str) -> Expert | None:
@@ -28,17 +29,20 @@ def find_expert_by_email(email: str) -> Expert | None:
 
 
 def expert_for_user(user) -> Expert | None:
-    """The expert a signed-in user is: by an email address the user has proven to own."""
-    if not getattr(user, "is_authenticated", False):
+    """The expert a signed-in user is: by the account's own verified primary address only.
+
+    The account's own address is `user.email`; it counts once proven (signing in by emailed
+    code verifies it). Other addresses on the account never make it an expert, so an address
+    attached by whatever means does not open somebody else's invitations.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.email:
         return None
-    # Only verified addresses count (signing in by emailed code verifies one), so adding
-    # somebody else's address on the account page does not make you that expert.
-    verified = (
-        EmailAddress.objects.filter(user=user, verified=True)
-        .annotate(email_lower=Lower("email"))
-        .values("email_lower")
-    )
-    return Expert.objects.filter(email__in=verified).first()
+    owns_address = EmailAddress.objects.filter(
+        user=user, email__iexact=user.email, verified=True, primary=True
+    ).exists()
+    if not owns_address:
+        return None
+    return Expert.objects.filter(email__iexact=user.email).first()
 
 
 def _unique_username(email: str) -> str:
@@ -50,42 +54,64 @@ def _unique_username(email: str) -> str:
     return username
 
 
+def _claim_address(*, user, email: str) -> None:
+    """Make `email` the user's primary address and nobody else's.
+
+    The expert record is the academy's truth about who owns an address: a copy of it left on
+    another account (e.g. added there before email management was closed) is removed.
+    """
+    EmailAddress.objects.filter(email__iexact=email).exclude(user=user).delete()
+    EmailAddress.objects.filter(user=user, primary=True).exclude(email__iexact=email).update(
+        primary=False
+    )
+    own = EmailAddress.objects.filter(user=user, email__iexact=email).first()
+    if own is None:
+        # Verified only once the emailed code is entered (allauth does that on sign-in).
+        EmailAddress.objects.create(user=user, email=email, verified=False, primary=True)
+    elif not own.primary:
+        own.primary = True
+        own.save(update_fields=["primary"])
+
+
 @transaction.atomic
 def ensure_expert_user(*, email: str):
-    """The sign-in account for an expert's email, created on first use; None if no such expert.
+    """The sign-in account of the expert with this email, created on first use, or None.
 
+    The account is the one whose own address (`User.email`) is the expert's; addresses attached
+    to other accounts are ignored (and removed). None when there is no such expert, when the
+    owning account is deactivated (staff decided that), when it is a staff or superuser account
+    (staff never sign in by emailed code) or when several accounts claim the address.
     Locks the expert row so two simultaneous code requests create one account, not two.
     """
     expert = Expert.objects.select_for_update().filter(email__iexact=(email or "").strip()).first()
     if expert is None:
         return None
-    users = filter_users_by_email(expert.email, is_active=True)
-    if users:
-        return users[0]
     User = get_user_model()
-    if User.objects.filter(email__iexact=expert.email, is_active=False).exists():
-        # A deactivated account stays deactivated: staff decided that, not the expert.
+    owners = list(User.objects.filter(email__iexact=expert.email))
+    if len(owners) > 1:
+        logger.warning("Several accounts have the address of expert %s; no sign-in", expert.pk)
         return None
-    try:
-        with transaction.atomic():
-            user = User(
-                username=_unique_username(expert.email),
-                email=expert.email,
-                first_name=expert.given_name[:150],
-                last_name=expert.family_name[:150],
-                is_staff=False,
-            )
-            # Experts sign in by emailed code only.
-            user.set_unusable_password()
-            user.save()
-    except IntegrityError:
-        # Username race with another request: that request created the account.
-        return filter_users_by_email(expert.email, is_active=True)[0]
-    EmailAddress.objects.update_or_create(
-        email__iexact=expert.email,
-        # Verified only once the emailed code is entered (allauth does that on sign-in).
-        defaults={"user": user, "email": expert.email, "verified": False, "primary": True},
-    )
+    if owners:
+        user = owners[0]
+        if not user.is_active or user.is_staff or user.is_superuser:
+            return None
+    else:
+        try:
+            with transaction.atomic():
+                user = User(
+                    username=_unique_username(expert.email),
+                    email=expert.email,
+                    first_name=expert.given_name[:150],
+                    last_name=expert.family_name[:150],
+                    is_staff=False,
+                )
+                # Experts sign in by emailed code only.
+                user.set_unusable_password()
+                user.save()
+        except IntegrityError:
+            # Username race with another request: that request created the account.
+            user = User.objects.get(email__iexact=expert.email)
+    _claim_address(user=user, email=expert.email)
     return user
 
 

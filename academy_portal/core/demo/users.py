@@ -1,5 +1,6 @@
 """Demo step: the staff superuser and one staff user per role."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
@@ -55,6 +56,20 @@ def build_users(ctx: DemoContext) -> None:
                 "password": ctx.password if still_demo[user.password] else None,
             }
         )
+    ctx.notes.append(_second_factor_note())
+
+
+def _second_factor_note() -> str:
+    """How the demo's staff sign in: printed under the logins so nobody is surprised."""
+    if settings.STAFF_MFA_REQUIRED:
+        return (
+            "  Second factor: required (STAFF_MFA_REQUIRED=1). At their first sign-in each staff\n"
+            "  user sets up an authenticator app (scan the QR code) and keeps recovery codes."
+        )
+    return (
+        "  Second factor: OFF for this demo (STAFF_MFA_REQUIRED=0): the password is enough.\n"
+        "  Production requires an authenticator app; try it with STAFF_MFA_REQUIRED=1 make run."
+    )
 
 
 # --- Expertise areas, partners, MOUs --------------------------------------------------------
