@@ -216,13 +216,14 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         shown = getattr(obj, "_personal_details", None)
         if shown and request.method == "GET":
-            # Personal details leave the server on this page: the access log says who read them.
+            # Personal details leave the server on this page: the access log says who read
+            # whose (the related object's, e.g. the invitation's, as on its own page).
             record_access(
                 user=request.user,
                 action=AccessLog.Action.VIEW,
-                model=OutboxMessage,
-                what=f"outbox message {obj.pk} ({', '.join(sorted(shown))})",
-                object_ids=[obj.pk],
+                model=obj.related_content_type.model_class() or OutboxMessage,
+                what=f"Outbox message {obj.pk} (staff admin): {', '.join(sorted(shown))}",
+                object_ids=[obj.related_object_id],
                 personal_details=True,
             )
         return super().render_change_form(request, context, add, change, form_url, obj)

@@ -291,7 +291,7 @@ def test_viewers_and_partnerships_officers_read_no_personal_details_in_the_outbo
 
 
 def test_a_coordinator_reads_the_details_and_the_access_is_logged(client, coordinator):
-    _invitation, token = accepted_invitation(coordinator)
+    invitation, token = accepted_invitation(coordinator)
     reader = UserFactory(groups=[FORUM_COORDINATORS])
     client.force_login(reader)
     confirmation = OutboxMessage.objects.get(kind="confirmation")
@@ -304,7 +304,9 @@ def test_a_coordinator_reads_the_details_and_the_access_is_logged(client, coordi
     log = AccessLog.objects.get()
     assert log.user == reader
     assert log.personal_details is True
-    assert log.object_ids == [confirmation.pk]
+    assert log.model_label == "forums.invitation"
+    assert log.object_ids == [invitation.pk]
+    assert f"Outbox message {confirmation.pk}" in log.what
     # The list shows no bodies and logs nothing.
     client.get(reverse("admin:mail_outboxmessage_changelist"))
     assert AccessLog.objects.count() == 1
