@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class ForumsConfig(AppConfig):
     name = "forums"
     verbose_name = _("Forums")
+
+    def ready(self):
+        # Wiring only: the outbox (below forums) asks this resolver, when it sends an email
+        # about an invitation, for the personal link and details it never stores.
+        from academy_portal.mail.placeholders import register_resolver
+
+        from .services.emails import outbox_values
+
+        register_resolver("forums.invitation", outbox_values)

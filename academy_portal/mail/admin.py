@@ -15,8 +15,13 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from academy_portal.core.models import AccessLog
+from academy_portal.core.privacy import can_see_personal_details
+from academy_portal.core.services import record_access
+
 from . import services
 from .models import OutboxAttachment, OutboxMessage
+from .placeholders import DETAIL, message_markers, resolve_messages, shown_to_staff
 
 # Failed rows need a person; they sort above everything else by default.
 FAILED_FIRST = Case(
@@ -94,7 +99,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     inlines = (OutboxAttachmentInline,)
     fieldsets = (
         (_("Recipient"), {"fields": ("to_name", "to_email", "reply_to", "language")}),
-        (_("Message"), {"fields": ("subject", "text_body_display", "html_body_display")}),
+        (_("Message"), {"fields": ("subject_display", "text_body_display", "html_body_display")}),
         (
             _("Delivery"),
             {
@@ -156,7 +161,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("subject"), ordering="subject")
     def subject_short(self, message):
-        return Truncator(message.subject).chars(70)
+        return Truncator(shown_to_staff(message.subject)).chars(70)
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, message):
@@ -174,16 +179,54 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     def last_error_display(self, message):
         return format_html('<pre class="outbox-text">{}</pre>', message.last_error or "-")
 
+    @admin.display(description=_("subject"))
+    def subject_display(self, message):
+        return self._shown(message, "subject")
+
     @admin.display(description=_("plain-text body"))
     def text_body_display(self, message):
-        return format_html('<pre class="outbox-text">{}</pre>', message.text_body)
+        return format_html('<pre class="outbox-text">{}</pre>', self._shown(message, "text_body"))
 
     @admin.display(description=_("HTML body (source)"))
     def html_body_display(self, message):
         # Shown as escaped source: rendering mail HTML inside the admin would run its markup.
         if not message.html_body:
             return "-"
-        return format_html('<pre class="outbox-text">{}</pre>', message.html_body)
+        return format_html('<pre class="outbox-text">{}</pre>', self._shown(message, "html_body"))
+
+    @staticmethod
+    def _shown(message, field: str) -> str:
+        """A stored text as staff see it: no personal link ever (the row holds none, only a
+        marker); personal details only for readers allowed them (see get_object)."""
+        return shown_to_staff(
+            getattr(message, field), details=getattr(message, "_personal_details", None)
+        )
+
+    def get_object(self, request, object_id, from_field=None):
+        message = super().get_object(request, object_id, from_field)
+        if message is not None and can_see_personal_details(request.user):
+            # The current details of the related object, for readers allowed them (the row
+            # itself holds markers); never the personal link.
+            names = {name for name, kind in message_markers(message).items() if kind == DETAIL}
+            if names:
+                values = resolve_messages([message], kinds=[DETAIL]).get(message.pk, {})
+                message._personal_details = values
+        return message
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        shown = getattr(obj, "_personal_details", None)
+        if shown and request.method == "GET":
+            # Personal details leave the server on this page: the access log says who read
+            # whose (the related object's, e.g. the invitation's, as on its own page).
+            record_access(
+                user=request.user,
+                action=AccessLog.Action.VIEW,
+                model=obj.related_content_type.model_class() or OutboxMessage,
+                what=f"Outbox message {obj.pk} (staff admin): {', '.join(sorted(shown))}",
+                object_ids=[obj.related_object_id],
+                personal_details=True,
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.display(description=_("about"))
     def related_link(self, message):

@@ -20,8 +20,11 @@ from django.utils.html import escape, urlize
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from academy_portal.mail.placeholders import detail_marker, link_marker, neutralize_markers
 from forums.models import AttributionRule, EmailTemplate, Invitation
 from forums.models.forums import ATTRIBUTION_EXPLANATIONS
+
+from .tokens import current_raw_token
 
 PLACEHOLDERS = {
     "honorific": _("The expert's honorific, e.g. Dr."),
@@ -117,8 +120,13 @@ def format_datetime(value) -> str:
     return f"{format_date(local.date())} {local:%H:%M}"
 
 
-def build_context(invitation: Invitation, *, raw_token: str | None = None) -> dict[str, str]:
-    """Placeholder values for one invitation, in the active language (strings only)."""
+def build_context(
+    invitation: Invitation, *, raw_token: str | None = None, for_outbox: bool = False
+) -> dict[str, str]:
+    """Placeholder values for one invitation, in the active language (strings only).
+
+    `for_outbox`: the personal link and personal details become outbox markers, filled in
+    only when the email is sent (`outbox_values`), so the stored email holds neither."""
     edition = invitation.edition
     expert = invitation.expert
     session = invitation.offered_session
@@ -127,7 +135,7 @@ def build_context(invitation: Invitation, *, raw_token: str | None = None) -> di
     session_text = ""
     if session:
         session_text = f"{session.title} ({format_datetime(session.starts_at)})"
-    return {
+    context = {
         "honorific": expert.honorific,
         "name": expert.full_name,
         "formal_name": expert.formal_name,
@@ -137,7 +145,7 @@ def build_context(invitation: Invitation, *, raw_token: str | None = None) -> di
         "dates": format_date_range(edition.start_date, edition.end_date),
         "venue": ", ".join(part for part in (edition.venue, edition.city) if part),
         "deadline": format_date(edition.rsvp_deadline),
-        "rsvp_link": rsvp_url(raw_token) if raw_token else "",
+        "rsvp_link": _rsvp_link(raw_token, for_outbox=for_outbox),
         "personal_message": invitation.personal_message,
         "session": session_text,
         "role": str(invitation.get_offered_role_display()) if invitation.offered_role else "",
@@ -146,34 +154,111 @@ def build_context(invitation: Invitation, *, raw_token: str | None = None) -> di
         "contact_email": edition.contact_email or settings.ACADEMY_CONTACT_EMAIL,
         "academy_name": settings.ACADEMY_NAME,
         "status": str(invitation.get_status_display()),
-        "answer_summary": answer_summary(invitation),
+        "answer_summary": answer_summary(invitation, for_outbox=for_outbox),
+    }
+    if for_outbox:
+        # Typed text never poses as a marker (it would be filled in with the link).
+        own = {"rsvp_link", "answer_summary"}
+        context = {k: v if k in own else neutralize_markers(v) for k, v in context.items()}
+    return context
+
+
+def _rsvp_link(raw_token: str | None, *, for_outbox: bool) -> str:
+    if not raw_token:
+        return ""
+    return link_marker(RSVP_LINK) if for_outbox else rsvp_url(raw_token)
+
+
+# The outbox marker of the personal link; the names of personal details (core.privacy's
+# fields, passport name and nationality as one line) as answer_summary shows them.
+RSVP_LINK = "rsvp_link"
+PERSONAL_DETAILS = (
+    "arrival_date",
+    "departure_date",
+    "passport",
+    "dietary_needs",
+    "accessibility_needs",
+    "accompanying_person",
+)
+
+
+def personal_detail_values(invitation: Invitation) -> dict[str, str]:
+    """Each personal detail as text, in the active language ("" when not given)."""
+    return {
+        "arrival_date": format_date(invitation.arrival_date),
+        "departure_date": format_date(invitation.departure_date),
+        "passport": ", ".join(
+            part
+            for part in (invitation.passport_name, invitation.passport_nationality.name or "")
+            if part
+        ),
+        "dietary_needs": invitation.dietary_needs,
+        "accessibility_needs": invitation.accessibility_needs,
+        "accompanying_person": invitation.accompanying_person,
     }
 
 
-def answer_summary(invitation: Invitation) -> str:
-    """The details the expert gave, one "label: value" a line, in the active language."""
+def outbox_detail_markers(invitation: Invitation) -> dict[str, str]:
+    """A marker for each personal detail given ("" for the others), for an outbox email."""
+    return {
+        name: detail_marker(name) if value else ""
+        for name, value in personal_detail_values(invitation).items()
+    }
+
+
+def answer_summary(invitation: Invitation, *, for_outbox: bool = False) -> str:
+    """The details the expert gave, one "label: value" a line, in the active language.
+
+    `for_outbox`: personal details are markers (see build_context)."""
     if invitation.pk is None or invitation.answer != Invitation.Status.ACCEPTED:
         return ""
     yes, no = str(_("yes")), str(_("no"))
     sessions = ", ".join(s.title for s in invitation.sessions_attending.order_by("starts_at"))
-    passport = ", ".join(
-        part
-        for part in (invitation.passport_name, invitation.passport_nationality.name or "")
-        if part
+    details = (
+        outbox_detail_markers(invitation) if for_outbox else personal_detail_values(invitation)
     )
     lines = [
         (_("Attendance"), invitation.get_attendance_display() if invitation.attendance else ""),
         (_("Sessions"), sessions),
-        (_("Arrival"), format_date(invitation.arrival_date)),
-        (_("Departure"), format_date(invitation.departure_date)),
+        (_("Arrival"), details["arrival_date"]),
+        (_("Departure"), details["departure_date"]),
         (_("Hotel room needed"), yes if invitation.needs_hotel else no),
         (_("Visa support letter needed"), yes if invitation.needs_visa_letter else no),
-        (_("Passport"), passport),
-        (_("Dietary needs"), invitation.dietary_needs),
-        (_("Accessibility needs"), invitation.accessibility_needs),
-        (_("Accompanying person"), invitation.accompanying_person),
+        (_("Passport"), details["passport"]),
+        (_("Dietary needs"), details["dietary_needs"]),
+        (_("Accessibility needs"), details["accessibility_needs"]),
+        (_("Accompanying person"), details["accompanying_person"]),
     ]
     return "\n".join(f"- {label}: {value}" for label, value in lines if value)
+
+
+def outbox_values(
+    *, object_ids: list[int], names: set[str], language: str
+) -> dict[int, dict[str, str]]:
+    """The outbox resolver of invitations (registered in ForumsConfig.ready): the current
+    personal link and details of each, for the markers of emails being sent.
+
+    The link is the one the expert already has (`current_raw_token`); a revoked link
+    (withdrawn invitation), a SECRET_KEY changed since, or a deleted invitation gives none,
+    and the outbox then does not send that email."""
+    wanted = set(PERSONAL_DETAILS) & names
+    invitations = Invitation.objects.filter(pk__in=object_ids)
+    if not wanted:  # the common case (invitations, reminders): only what the link needs
+        invitations = invitations.only("pk", "token_seed", "token_hash", "token_revoked_at")
+    values = {}
+    with translation.override(language):
+        for invitation in invitations:
+            own = {}
+            if RSVP_LINK in names:
+                raw = current_raw_token(invitation)
+                if raw:
+                    own[RSVP_LINK] = rsvp_url(raw)
+            if wanted:
+                details = personal_detail_values(invitation)
+                # A detail removed since the email was queued: say so rather than fail.
+                own.update((name, details[name] or "-") for name in wanted)
+            values[invitation.pk] = own
+    return values
 
 
 def find_template(kind: str, *, language: str, edition=None) -> EmailTemplate:
@@ -235,13 +320,16 @@ def render_email(
     *,
     raw_token: str | None = None,
     template: EmailTemplate | None = None,
+    for_outbox: bool = False,
 ) -> RenderedEmail:
-    """Subject, text and HTML of one email, in the expert's preferred language."""
+    """Subject, text and HTML of one email, in the expert's preferred language.
+
+    `for_outbox`: the personal link and details are outbox markers (see build_context)."""
     language = invitation.expert.preferred_language or settings.LANGUAGE_CODE
     with translation.override(language):
         if template is None:
             template = find_template(kind, language=language, edition=invitation.edition)
-        context = build_context(invitation, raw_token=raw_token)
+        context = build_context(invitation, raw_token=raw_token, for_outbox=for_outbox)
         subject = " ".join(render_text(template.subject, context).split())
         text_body = render_text(template.body, context).strip() + "\n"
         # Collapse the empty lines left by {% if %} blocks that were not shown.

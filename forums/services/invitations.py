@@ -102,7 +102,10 @@ def queue_invitation_email(
     ics_method: str | None = None,
     cache: _BatchCache | None = None,
 ):
-    """Render one email of `kind` for the invitation and put it in the outbox (deduplicated)."""
+    """Render one email of `kind` for the invitation and put it in the outbox (deduplicated).
+
+    The stored email carries markers, not the personal link or details: the outbox fills
+    them in when it sends (forums' resolver, `emails.outbox_values`)."""
     from academy_portal.mail.services import queue_email
     from forums.ics import build_invitation_ics
 
@@ -113,6 +116,7 @@ def queue_invitation_email(
         invitation,
         raw_token=raw_token,
         template=cache.template(kind, invitation) if cache else None,
+        for_outbox=True,
     )
     attachments = []
     if ics_method:

@@ -14,9 +14,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from academy_portal.mail.placeholders import neutralize_markers
 from academy_portal.mail.services import queue_email
 from forums.models import EmailTemplate, Invitation, InvitationEvent, Session
 
+from .emails import outbox_detail_markers
 from .invitations import (
     _lock,
     _record,
@@ -293,6 +295,9 @@ def notify_staff_of_answer(invitation: Invitation, *, previous_status: str, chan
             "admin_url": settings.SITE_URL
             + reverse("admin:forums_invitation_change", args=[invitation.pk]),
             "language": settings.LANGUAGE_CODE,
+            # Personal details are outbox markers, filled in only when the note is sent.
+            **outbox_detail_markers(invitation),
+            "decline_reason": neutralize_markers(invitation.decline_reason),
         }
         subject = render_to_string("emails/forums/answer_notice_subject.txt", context)
         text = render_to_string("emails/forums/answer_notice.txt", context)

@@ -3,6 +3,7 @@ import pytest
 from academy_portal.mail.models import OutboxMessage
 from forums.services import invite_expert, send_invitation, submit_rsvp
 from tests.factories import EditionFactory, ExpertFactory, UserFactory
+from tests.mail.sent import sent_html, sent_text
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,10 @@ def test_staff_address_gets_a_note_for_each_answer_and_change():
     first = notices.get()
     assert first.to_email == "forums-team@academy.test"
     assert "Nguyễn Hùng Sơn" in first.subject
-    assert "Vegetarian" in first.text_body
+    # The dietary need is filled in when the note is sent, never stored in the outbox.
+    assert "Vegetarian" not in first.text_body + first.html_body
+    assert "Dietary needs: Vegetarian" in sent_text(first)
+    assert "<td>Vegetarian</td>" in sent_html(first)
     assert f"/admin/forums/invitation/{invitation.pk}/change/" in first.text_body
 
     submit_rsvp(invitation, answer="declined", expected_version=invitation.version)

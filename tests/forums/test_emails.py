@@ -111,3 +111,47 @@ def test_without_any_template_row_the_shipped_default_is_used():
     invitation = InvitationFactory(expert=ExpertFactory(preferred_language="vi"))
     email = render_email("invitation", invitation, raw_token="abc")
     assert email.subject.startswith("Thư mời:")
+
+
+def test_for_the_outbox_the_link_and_personal_details_are_markers():
+    invitation = InvitationFactory(
+        status="accepted",
+        attendance="in_person",
+        dietary_needs="Halal",
+        passport_name="ROSS Ellen",
+    )
+    email = render_email("confirmation", invitation, raw_token="TOKEN123", for_outbox=True)
+    stored = email.subject + email.text_body + email.html_body
+    assert "TOKEN123" not in stored and "/rsvp/" not in stored
+    assert "Halal" not in stored and "ROSS Ellen" not in stored
+    assert "[[outbox:link:rsvp_link]]" in email.text_body
+    assert "- Dietary needs: [[outbox:detail:dietary_needs]]" in email.text_body
+    assert "- Passport: [[outbox:detail:passport]]" in email.text_body
+    # Details not given get no marker (an {% if %} on them stays false).
+    assert "accessibility_needs" not in email.text_body
+    # Not personal: shown as they are.
+    assert "- Attendance: In person" in email.text_body
+    # The HTML keeps the markers intact for the outbox to fill in.
+    assert "[[outbox:link:rsvp_link]]" in email.html_body
+
+
+def test_the_outbox_resolver_gives_the_current_link_and_details_in_the_language():
+    from forums.services.emails import outbox_values
+    from forums.services.tokens import _issue_token
+
+    invitation = InvitationFactory(dietary_needs="Halal")
+    raw = _issue_token(invitation)
+    invitation.save()
+    values = outbox_values(
+        object_ids=[invitation.pk], names={"rsvp_link", "dietary_needs"}, language="vi"
+    )
+    assert values == {
+        invitation.pk: {
+            "rsvp_link": f"http://127.0.0.1:8000/rsvp/{raw}/",
+            "dietary_needs": "Halal",
+        }
+    }
+    invitation.token_revoked_at = invitation.token_issued_at
+    invitation.save()
+    values = outbox_values(object_ids=[invitation.pk], names={"rsvp_link"}, language="en")
+    assert values == {invitation.pk: {}}  # no link: the outbox will not send the email

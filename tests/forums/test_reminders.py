@@ -16,6 +16,7 @@ from forums.services import (
     submit_rsvp,
 )
 from tests.factories import EditionFactory, ExpertFactory, UserFactory
+from tests.mail.sent import sent_text
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +79,7 @@ def test_due_reminder_goes_once_to_non_responders_only(staff):
     assert message.to_email == pending.expert.email
     rule = edition.reminder_rules.get(audience="non_responders", days=14)
     assert message.dedup_key == f"reminder:{rule.pk}:{pending.pk}"
-    assert "/rsvp/" in message.text_body
+    assert "/rsvp/" in sent_text(message)
     event = pending.events.get(kind="reminded")
     assert event.details == {"rule": rule.pk, "audience": "non_responders", "days": 14}
     assert not answered.events.filter(kind="reminded").exists()
@@ -92,7 +93,7 @@ def test_the_reminder_link_is_the_same_as_the_invitation_link(staff):
         sent_at=timezone.now() - dt.timedelta(days=5)
     )
     send_due_reminders(today=TODAY)
-    assert f"/rsvp/{token}/" in reminders().get().text_body
+    assert f"/rsvp/{token}/" in sent_text(reminders().get())
 
 
 def test_an_expert_who_answers_before_the_next_rule_gets_no_further_reminder(staff):

@@ -2,7 +2,7 @@
 
 queueing.py  `queue_email` and how rows reach workers on commit
 delivery.py  claiming, sending over one SMTP connection, retries, the sweep
-building.py  the MIME email of a row
+building.py  the MIME email of a row, personal markers filled in (../placeholders.py)
 staff.py     retry and cancel (the admin actions)
 
 Delivery is at-least-once with a strong bias to exactly-once: a row is claimed by a

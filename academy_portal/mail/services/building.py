@@ -1,5 +1,6 @@
 """Building: the MIME email of one outbox row."""
 
+from collections.abc import Mapping
 from email import encoders, message_from_string
 from email.headerregistry import Address
 from email.mime.base import MIMEBase
@@ -10,11 +11,21 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
 from ..models import OutboxMessage
+from ..placeholders import fill_markers, message_markers, resolve_messages
 from .common import message_id_domain
 
 
-def build_email(message: OutboxMessage, *, connection=None) -> EmailMultiAlternatives:
-    """The MIME email for one row: plain text, HTML alternative, attachments, our headers."""
+def build_email(
+    message: OutboxMessage, *, connection=None, values: Mapping[str, str] | None = None
+) -> EmailMultiAlternatives:
+    """The MIME email for one row: plain text, HTML alternative, attachments, our headers.
+
+    Markers (a personal link, personal details) are filled in here, from `values` (resolved
+    for a whole batch by the caller) or else looked up now; the filled text exists only in
+    the returned email, never in the row. Raises UnresolvedPlaceholders when one cannot be."""
+    if values is None and message_markers(message):
+        values = resolve_messages([message]).get(message.pk, {})
+    values = values or {}
     headers = {
         "Message-ID": message.message_id or make_msgid(domain=message_id_domain()),
         "X-Outbox-Id": str(message.pk),
@@ -29,8 +40,9 @@ def build_email(message: OutboxMessage, *, connection=None) -> EmailMultiAlterna
         else message.to_email
     )
     email = EmailMultiAlternatives(
-        subject=message.subject,
-        body=message.text_body,
+        # A filled-in value never breaks the header onto two lines.
+        subject=" ".join(fill_markers(message.subject, values).split()),
+        body=fill_markers(message.text_body, values),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient],
         reply_to=[message.reply_to] if message.reply_to else None,
@@ -38,7 +50,7 @@ def build_email(message: OutboxMessage, *, connection=None) -> EmailMultiAlterna
         connection=connection,
     )
     if message.html_body:
-        email.attach_alternative(message.html_body, "text/html")
+        email.attach_alternative(fill_markers(message.html_body, values, html=True), "text/html")
     for attachment in message.attachments.all():
         email.attach(
             mime_attachment(attachment.filename, bytes(attachment.content), attachment.mimetype)

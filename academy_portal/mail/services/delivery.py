@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import OutboxMessage
+from ..placeholders import UnresolvedPlaceholders, resolve_messages
 from .building import build_email
 from .common import CLOCK_SKEW, Status, outbox_setting
 from .queueing import FLUSH_PENDING_KEY
@@ -160,12 +161,29 @@ def deliver_messages(messages: Sequence[OutboxMessage]) -> set[int]:
     is_open = False
     sent: set[int] = set()
     try:
+        # Personal links and details, for the whole batch at once (one query per related
+        # type): filled into each email in memory, never written back to the row.
+        values = resolve_messages(messages)
+    except Exception as exc:  # the database, not the rows: every row waits for its next attempt
+        logger.warning("Outbox: cannot resolve personal placeholders: %r", exc)
+        for message in messages:
+            _record_failure(message, exc, transient=True)
+        return sent
+    try:
         _set_synchronous_commit(False)
         for index, message in enumerate(messages):
             if not _claim_still_held(message):
                 continue
             try:
-                email = build_email(message, connection=smtp)
+                email = build_email(message, connection=smtp, values=values.get(message.pk, {}))
+            except UnresolvedPlaceholders as exc:
+                # Never send a placeholder or an email that asks for an answer without a way to
+                # give it: the row fails, first in the admin, with what to do (then Retry).
+                logger.warning(
+                    "Outbox message %s not sent: cannot fill in %s", message.pk, exc.names
+                )
+                _record_failure(message, unresolved_error(message, exc), transient=False)
+                continue
             except Exception as exc:  # bad data in the row: no retry will fix it
                 logger.exception("Outbox message %s cannot be built", message.pk)
                 _record_failure(message, exc, transient=False)
@@ -261,9 +279,33 @@ def _record_sent(message: OutboxMessage) -> None:
     )
 
 
+class NotSendable(Exception):
+    """A row that must not go out as it is; its message is the whole error shown to staff."""
+
+
+def unresolved_error(message: OutboxMessage, exc: UnresolvedPlaceholders) -> NotSendable:
+    return NotSendable(
+        _(
+            "Not sent: %(names)s could not be filled in for %(object)s: the personal link was "
+            "revoked (invitation withdrawn), the object was deleted, or SECRET_KEY changed. "
+            "No email went out. Cancel this message; or, if the expert should still get it, "
+            "give a new link from the invitation and retry it."
+        )
+        % {
+            "names": ", ".join(exc.names),
+            "object": (
+                f"{message.related_content_type.name} #{message.related_object_id}"
+                if message.related_content_type_id
+                else _("a message without a related object")
+            ),
+        }
+    )
+
+
 def _record_failure(message: OutboxMessage, exc: BaseException, *, transient: bool) -> None:
     now = timezone.now()
-    error = f"{type(exc).__name__}: {exc}"[:2000]
+    error = str(exc) if isinstance(exc, NotSendable) else f"{type(exc).__name__}: {exc}"
+    error = error[:2000]
     mine = OutboxMessage.objects.filter(pk=message.pk, claim_token=message.claim_token)
     if transient and message.attempts < message.max_attempts:
         mine.update(
