@@ -248,13 +248,13 @@ def _preview_context(outcome) -> dict:
         "updated_rows": by_outcome["updated"][:PREVIEW_ROW_LIMIT],
         "unchanged_rows": by_outcome["unchanged"][:PREVIEW_ROW_LIMIT],
         "row_limit": PREVIEW_ROW_LIMIT,
-        "error_rows_count": record.rows_errors,
+        "error_rows_count": grouped(record.rows_errors),
         "summary": ngettext(
             "%(count)s row read from the file.",
             "%(count)s rows read from the file.",
             record.rows_total,
         )
-        % {"count": record.rows_total},
+        % {"count": grouped(record.rows_total)},
     }
 
 
