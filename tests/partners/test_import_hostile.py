@@ -9,6 +9,7 @@ bench/import_hostile.py, not here.
 """
 
 import io
+import random
 from pathlib import Path
 
 import pytest
@@ -19,8 +20,11 @@ from django.urls import reverse
 
 from academy_portal.core import roles
 from bench.import_hostile import HOSTILE_ROWS, hostile_csv
+from partners.importing import import_partner_file
+from partners.importing.errors import ErrorList
 from partners.models import MOU, Institution, PartnerImport
 from tests.factories import UserFactory
+from tests.partners.import_rows import csv_bytes, row
 
 pytestmark = pytest.mark.django_db
 UPLOAD = reverse("admin:partners_partnerimport_upload")
@@ -130,3 +134,51 @@ def test_the_command_prints_the_first_errors_then_counts(hostile_file, settings)
     assert "  25,000 × not one of the accepted values in column Status" in text
     assert out.getvalue() == ""
     assert Institution.objects.count() == 0
+
+
+def test_the_cap_keeps_the_first_errors_by_row_whichever_check_found_them(settings):
+    """Parsing finds rows 3 and 4 bad; planning, later, finds row 2 (a new institution without
+    a kind). With room for two errors, rows 2 and 3 are listed and all three counted."""
+
+    settings.IMPORT_ERRORS_SHOWN = 2
+    data = csv_bytes(
+        [
+            row(Kind=""),
+            row(**{"MOU title": "B", "Signed on": "31/02/2025"}),
+            row(**{"MOU title": "C", "Signed on": "32/01/2025"}),
+        ]
+    )
+    outcome = import_partner_file(data, file_name="a.csv", dry_run=True)
+    assert [str(e) for e in outcome.errors] == [
+        "row 2, Kind: is required for a new institution",
+        "row 3, Signed on: 31/02/2025 is not a date",
+    ]
+    assert (outcome.error_count, outcome.more_errors, outcome.record.rows_errors) == (3, 1, 3)
+    assert [(c.column, c.problem, c.count) for c in outcome.error_counts] == [
+        ("Signed on", "not a valid date", 2),
+        ("Kind", "empty, but required for a new institution", 1),
+    ]
+
+
+def test_error_list_matches_sorting_everything(settings):
+
+    rnd = random.Random(7)
+    found = [(rnd.randrange(2, 500), rnd.choice("ABC"), f"e{n}") for n in range(3000)]
+    errors = ErrorList(limit=50)
+    for row_number, column, message in found:
+        errors.add(row_number, column, message)
+    expected = sorted(found, key=lambda e: (e[0], e[1]))[:50]  # stable, like the old sort
+    assert [(e.row, e.column, e.message) for e in errors.shown] == expected
+    assert errors.total == 3000
+    assert errors.rows == len({e[0] for e in found})
+    assert sum(errors.counts.values()) == 3000
+
+
+def test_a_long_bad_value_is_quoted_short():
+
+    outcome = import_partner_file(
+        csv_bytes([row(Country="Atlantis" * 1000)]), file_name="a.csv", dry_run=True
+    )
+    (error,) = outcome.errors
+    assert error.message.startswith("AtlantisAtlantis") and "…" in error.message
+    assert len(error.message) < 200
