@@ -299,6 +299,9 @@ MOU_EXPIRY_NOTICE_DAYS = sorted(
 # Extra addresses (e.g. a shared mailbox) that get MOU expiry notices besides the officers.
 PARTNERSHIPS_NOTIFY_EMAILS = env.list("PARTNERSHIPS_NOTIFY_EMAILS", default=[])
 IMPORT_MAX_FILE_SIZE = env.int("IMPORT_MAX_FILE_SIZE", default=10 * 1024 * 1024)
+# A partner import lists (and stores) its first N errors by row; the rest are only counted per
+# column and kind, so a file of 200,000 bad rows cannot make a 200 MB page (docs/import.md).
+IMPORT_ERRORS_SHOWN = max(1, env.int("IMPORT_ERRORS_SHOWN", default=200))
 ACADEMY_NAME = env.str("ACADEMY_NAME", default="Diplomatic Academy")
 ACADEMY_CONTACT_EMAIL = env.str("ACADEMY_CONTACT_EMAIL", default="forums@localhost")
 # Admin actions on more invitations than this send them in the background (Celery).

@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 
 from .importing import PreviewNotAvailable, confirm_partner_import, import_partner_file
 from .importing.columns import COLUMNS
+from .importing.errors import grouped
 from .models import PartnerImport
 from .resources import MODELS, export_partners
 
@@ -233,18 +234,27 @@ def _preview_context(outcome) -> dict:
     return {
         "outcome": outcome,
         "record": record,
+        # The first IMPORT_ERRORS_SHOWN errors; the others only as counts per column and kind.
         "row_errors": outcome.errors,
+        "error_count": grouped(outcome.error_count),
+        "error_rows": grouped(record.rows_errors),
+        "errors_shown": grouped(len(outcome.errors)),
+        "more_errors": grouped(outcome.more_errors) if outcome.more_errors else "",
+        "error_counts": [
+            {"count": grouped(c.count), "column": c.column, "problem": c.problem}
+            for c in outcome.error_counts
+        ],
         "new_rows": by_outcome["new"][:PREVIEW_ROW_LIMIT],
         "updated_rows": by_outcome["updated"][:PREVIEW_ROW_LIMIT],
         "unchanged_rows": by_outcome["unchanged"][:PREVIEW_ROW_LIMIT],
         "row_limit": PREVIEW_ROW_LIMIT,
-        "error_rows_count": record.rows_errors,
+        "error_rows_count": grouped(record.rows_errors),
         "summary": ngettext(
             "%(count)s row read from the file.",
             "%(count)s rows read from the file.",
             record.rows_total,
         )
-        % {"count": record.rows_total},
+        % {"count": grouped(record.rows_total)},
     }
 
 

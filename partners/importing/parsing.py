@@ -5,12 +5,13 @@ from dataclasses import dataclass
 from operator import itemgetter
 
 from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
 
 from partners.models import MOU
 
 from . import values
 from .columns import COLUMN_BY_KEY, INSTITUTION_KEYS, REQUIRED_KEYS, column_for_header
-from .errors import ImportFileError, RowError
+from .errors import ErrorList, ImportFileError, clip
 from .reading import Sheet
 
 
@@ -95,13 +96,16 @@ def map_headers(header: list) -> dict[str, int]:
     return positions
 
 
-def parse_rows(sheet: Sheet) -> tuple[list[ParsedRow], list[RowError], dict[str, str]]:
-    """Clean values for every row and every error, with no database access."""
+def parse_rows(sheet: Sheet) -> tuple[list[ParsedRow], ErrorList, dict[str, str]]:
+    """Clean values for every row and every error (counted, the first ones kept: see
+    ErrorList), with no database access."""
     positions = map_headers(sheet.header)
-    written = {key: str(sheet.header[i]).strip() for key, i in positions.items()}
+    # A header only has to match a known one once folded, so it may still be long.
+    written = {key: clip(str(sheet.header[i]).strip(), 60) for key, i in positions.items()}
     keys = list(positions)
+    errors = ErrorList()
     if not sheet.rows:
-        return [], [], written
+        return [], errors, written
     # Column by column: each distinct text of a column is parsed once (see _parse_column).
     width = max(positions.values()) + 1
     pick, padding = itemgetter(*positions.values()), [None] * width
@@ -115,22 +119,21 @@ def parse_rows(sheet: Sheet) -> tuple[list[ParsedRow], list[RowError], dict[str,
         columns.append(column)
         bad_rows.update(bad)
     shape = _RowShape(positions)
-    parsed, errors = [], []
+    parsed = []
     for index, ((row_number, _cells), row_values) in enumerate(
         zip(sheet.rows, zip(*columns, strict=True), strict=True)
     ):
-        clean, row_errors = dict(zip(keys, row_values, strict=True)), []
+        clean, errors_before = dict(zip(keys, row_values, strict=True)), errors.total
         if index in bad_rows:
             for key, value in zip(keys, row_values, strict=True):
                 if type(value) is values.CellError:
-                    row_errors.append(RowError(row_number, written[key], str(value)))
+                    errors.add(row_number, written[key], value, value.kind)
                     del clean[key]
         for key in REQUIRED_KEYS:
             if key in clean and not clean[key]:
-                row_errors.append(RowError(row_number, written[key], _g("is required")))
-        row_errors += _check_row(row_number, clean, written)
-        if row_errors:
-            errors += row_errors
+                errors.add(row_number, written[key], _("is required"), "required")
+        _check_row(row_number, clean, written, errors)
+        if errors.total > errors_before:
             continue
         parsed.append(shape.parsed_row(row_number, clean))
     return parsed, errors, written
@@ -146,11 +149,15 @@ def _parse_column(key: str, raw_column: tuple) -> tuple[list, list[int]]:
         try:
             value = parse(raw)
         except values.CellError as exc:
+            # Kept once per distinct bad text (200,000 in a hostile file): without the traceback
+            # and the exception it replaced, which hold the parsers' frames alive.
+            exc.__traceback__ = exc.__context__ = None
             return exc
         if limit and len(value) > limit:
             return values.CellError(
-                _g("is %(count)s characters long; the limit is %(limit)s")
-                % {"count": len(value), "limit": limit}
+                _("is %(count)s characters long; the limit is %(limit)s"),
+                "too_long",
+                {"count": len(value), "limit": limit},
             )
         return value
 
@@ -168,38 +175,39 @@ def _parse_column(key: str, raw_column: tuple) -> tuple[list, list[int]]:
     return column, [i for i, v in enumerate(column) if type(v) is values.CellError]
 
 
-def _check_row(row_number: int, clean: dict, written: dict) -> list[RowError]:
-    errors = []
+def _check_row(row_number: int, clean: dict, written: dict, errors: ErrorList) -> None:
     expires = clean.get("expires_on")
     for start_key in ("signed_on", "effective_from"):
         start = clean.get(start_key)
         if expires and start and expires < start:
-            errors.append(
-                RowError(
-                    row_number,
-                    written["expires_on"],
-                    _g("%(expires)s is before the %(start)s date %(date)s")
-                    % {
-                        "expires": expires.strftime("%d/%m/%Y"),
-                        "start": written[start_key],
-                        "date": start.strftime("%d/%m/%Y"),
-                    },
-                )
+            errors.add(
+                row_number,
+                written["expires_on"],
+                _("%(expires)s is before the %(start)s date %(date)s"),
+                "expiry_before_start",
+                {
+                    "expires": expires.strftime("%d/%m/%Y"),
+                    "start": written[start_key],
+                    "date": start.strftime("%d/%m/%Y"),
+                },
             )
     if clean.get("status") == MOU.EXPIRING and not expires:
-        errors.append(
-            RowError(row_number, written["status"], _g("an expiring MOU needs an expiry date"))
+        errors.add(
+            row_number,
+            written["status"],
+            _("an expiring MOU needs an expiry date"),
+            "expiring_without_expiry",
         )
     if not clean.get("contact_name") and (
         clean.get("contact_email") or clean.get("contact_position")
     ):
         column = written.get("contact_name") or str(COLUMN_BY_KEY["contact_name"].label)
-        errors.append(
-            RowError(
-                row_number, column, _g("is required when a contact email or position is given")
-            )
+        errors.add(
+            row_number,
+            column,
+            _("is required when a contact email or position is given"),
+            "contact_without_name",
         )
-    return errors
 
 
 class _RowShape:

@@ -15,7 +15,7 @@ from academy_portal.core.text import fold_for_search
 from partners.models import MOU, Contact, Institution
 
 from .columns import COLUMN_BY_KEY
-from .errors import RowError
+from .errors import ErrorList, clip
 from .parsing import ParsedRow
 
 BATCH_SIZE = 1000
@@ -77,7 +77,7 @@ class Plan:
     contact_fields: set = field(default_factory=set)
     changed_contact_ids: set = field(default_factory=set)
     rows: list = field(default_factory=list)
-    errors: list = field(default_factory=list)
+    errors: ErrorList = field(default_factory=ErrorList)
     contact_label: str = ""  # translated once per import, not once per row
     now: object = None  # updated_at of every changed row: one import, one moment
     folded_words: dict = field(default_factory=dict)
@@ -133,16 +133,19 @@ def merge_institutions(rows: list[ParsedRow], written: dict, plan: Plan) -> None
                 plan_.fields[key] = value
                 plan_.rows_of_field[key] = parsed.row
             elif current != value:
-                plan.errors.append(
-                    RowError(
-                        parsed.row,
-                        written[key],
-                        _g(
-                            '"%(value)s" differs from "%(other)s" given on row %(row)s '
-                            "for the same institution"
-                        )
-                        % {"value": value, "other": current, "row": plan_.rows_of_field[key]},
+                plan.errors.add(
+                    parsed.row,
+                    written[key],
+                    _g(
+                        '"%(value)s" differs from "%(other)s" given on row %(row)s '
+                        "for the same institution"
                     )
+                    % {
+                        "value": clip(value),
+                        "other": clip(current),
+                        "row": plan_.rows_of_field[key],
+                    },
+                    "institution_conflict",
                 )
 
 
@@ -151,28 +154,30 @@ def chunks(items: list, size: int):
         yield items[start : start + size]
 
 
-def plan_import(rows: list[ParsedRow], written: dict, *, progress=None) -> Plan:
-    """Everything the import would do, computed with a few queries per batch of rows."""
+def plan_import(
+    rows: list[ParsedRow], written: dict, *, progress=None, errors: ErrorList | None = None
+) -> Plan:
+    """Everything the import would do, computed with a few queries per batch of rows. Its
+    errors are added to `errors` (the parsing's, so one list counts them all) if given."""
     plan = Plan(contact_label=_g("contact"), now=timezone.now())
+    if errors is not None:
+        plan.errors = errors
+    errors_before = plan.errors.total
     merge_institutions(rows, written, plan)
     seen_mous: dict = {}
     for parsed in rows:
         mou_key = (parsed.inst_key, parsed.mou["title"].lower(), parsed.mou.get("signed_on"))
         if mou_key in seen_mous:
-            plan.errors.append(
-                RowError(
-                    parsed.row,
-                    written["mou_title"],
-                    _g(
-                        "the same MOU (institution, title and signing date) is already "
-                        "on row %(row)s"
-                    )
-                    % {"row": seen_mous[mou_key]},
-                )
+            plan.errors.add(
+                parsed.row,
+                written["mou_title"],
+                _g("the same MOU (institution, title and signing date) is already on row %(row)s")
+                % {"row": seen_mous[mou_key]},
+                "repeated_mou",
             )
         else:
             seen_mous[mou_key] = parsed.row
-    if plan.errors:
+    if plan.errors.total > errors_before:
         return plan
 
     done = 0
@@ -245,12 +250,11 @@ def _plan_institution(inst_plan, existing, written, plan):
     fields = {_INST_FIELD_OF.get(k, k): v for k, v in inst_plan.fields.items()}
     if existing is None:
         if not fields.get("kind"):
-            plan.errors.append(
-                RowError(
-                    inst_plan.first_row,
-                    written.get("kind") or _label("kind"),
-                    _g("is required for a new institution"),
-                )
+            plan.errors.add(
+                inst_plan.first_row,
+                written.get("kind") or _label("kind"),
+                _g("is required for a new institution"),
+                "required_new_institution",
             )
         obj = {"name": inst_plan.name, "country": inst_plan.country, **fields}
         obj["search_text"] = plan.search_text(obj)
@@ -298,12 +302,11 @@ def _plan_row(parsed: ParsedRow, mous: dict, contacts: dict, written: dict, plan
     )
     if existing is None:
         if not mou_fields["academy_unit"]:
-            plan.errors.append(
-                RowError(
-                    parsed.row,
-                    written.get("academy_unit") or _label("academy_unit"),
-                    _g("is required for a new MOU"),
-                )
+            plan.errors.add(
+                parsed.row,
+                written.get("academy_unit") or _label("academy_unit"),
+                _g("is required for a new MOU"),
+                "required_new_mou",
             )
         # The row's own dict becomes the new MOU: it is read nowhere else from here on.
         mou_fields["status"] = mou_fields["status"] or MOU.Status.DRAFT

@@ -1,6 +1,7 @@
 """The all-or-nothing MOU partner import: the public entry points, and the write.
 
-1. read the whole file and check every cell in Python, collecting every error (parsing.py);
+1. read the whole file and check every cell in Python, counting every error and keeping the
+   first IMPORT_ERRORS_SHOWN of them (parsing.py, errors.ErrorList);
 2. compare with the database, prefetching existing institutions, MOUs and contacts by natural
    key one batch at a time, so queries grow with batches, not rows (planning.py);
 3. only if there is no error at all, write everything in ONE transaction (COPY on PostgreSQL,
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, transaction
 from django.utils import timezone
@@ -21,7 +23,7 @@ from django.utils.translation import gettext as _g
 
 from partners.models import MOU, Contact, Institution, PartnerImport
 
-from .errors import ImportFileError, RowError
+from .errors import ErrorCount, ErrorList, ImportFileError, RowError, more_errors_summary
 from .parsing import map_headers, parse_rows
 from .pgcopy import can_copy, copy_insert, copy_update
 from .planning import BATCH_SIZE, Plan, RowResult, chunks, plan_import
@@ -40,8 +42,6 @@ __all__ = [
     "plan_import",
 ]
 
-MAX_STORED_ERRORS = 2000
-
 ProgressCallback = Callable[[int, int], None]
 
 
@@ -51,15 +51,25 @@ class PreviewNotAvailable(Exception):
 
 @dataclass
 class ImportOutcome:
+    """`errors` holds the first IMPORT_ERRORS_SHOWN row errors by row; `error_count` counts
+    them all, `error_counts` per column and kind (for the rest of them)."""
+
     record: PartnerImport
     rows: list[RowResult] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    error_count: int = 0
+    error_counts: list[ErrorCount] = field(default_factory=list)
     file_error: str = ""
     database_error: str = ""
 
     @property
     def ok(self) -> bool:
-        return not (self.errors or self.file_error or self.database_error)
+        return not (self.error_count or self.errors or self.file_error or self.database_error)
+
+    @property
+    def more_errors(self) -> int:
+        """How many errors are counted but not in `errors`."""
+        return max(0, self.error_count - len(self.errors))
 
     @property
     def nothing_to_do(self) -> bool:
@@ -183,8 +193,8 @@ def import_partner_file(
             record.file_format, record.encoding = sheet.file_format, sheet.encoding
             record.rows_total = len(sheet.rows)
             rows, errors, written = parse_rows(sheet)
-            # Plan the valid rows even when others failed, so the preview lists every problem.
-            outcome = _plan_and_write(
+            # Plan the valid rows even when others failed, so the preview counts every problem.
+            _plan_and_write(
                 outcome, rows, written, errors=errors, dry_run=dry_run, progress=progress
             )
     except ImportFileError as exc:
@@ -193,14 +203,12 @@ def import_partner_file(
     return outcome
 
 
-def _plan_and_write(outcome, rows, written, *, errors, dry_run, progress):
-    outcome.errors = list(errors)
+def _plan_and_write(outcome, rows, written, *, errors: ErrorList, dry_run, progress):
     try:
         with transaction.atomic():
-            plan = plan_import(rows, written, progress=progress)
-            outcome.errors += plan.errors
+            plan = plan_import(rows, written, progress=progress, errors=errors)
             outcome.rows = plan.rows
-            if not outcome.errors and not dry_run:
+            if not errors and not dry_run:
                 apply_plan(plan, progress=progress, total=len(rows))
     except DatabaseError as exc:
         # Everything written so far rolled back with the transaction.
@@ -211,17 +219,17 @@ def _plan_and_write(outcome, rows, written, *, errors, dry_run, progress):
             if str(exc).strip()
             else type(exc).__name__
         }
-    return outcome
+    finally:
+        outcome.errors, outcome.error_count = errors.shown, errors.total
+        outcome.error_counts = errors.by_kind()
+        outcome.record.rows_errors = errors.rows
 
 
 def _finish(outcome: ImportOutcome, *, data: bytes, keep_file: bool) -> None:
     record = outcome.record
-    outcome.errors.sort(key=lambda e: (e.row, e.column))
     counts = {"new": 0, "updated": 0, "unchanged": 0}
     for row in outcome.rows:
         counts[row.outcome] += 1
-    error_rows = {e.row for e in outcome.errors}
-    record.rows_errors = len(error_rows)
     if outcome.ok:
         record.rows_new, record.rows_updated = counts["new"], counts["updated"]
         record.rows_unchanged = counts["unchanged"]
@@ -230,7 +238,13 @@ def _finish(outcome: ImportOutcome, *, data: bytes, keep_file: bool) -> None:
         )
     else:
         record.status = PartnerImport.Status.FAILED
-    stored = [e.as_dict() for e in outcome.errors[:MAX_STORED_ERRORS]]
+    # Bounded like the preview: the errors shown, then one line counting the rest by kind.
+    stored = [e.as_dict() for e in outcome.errors[: settings.IMPORT_ERRORS_SHOWN]]
+    if outcome.error_count > len(stored):
+        more = more_errors_summary(
+            more=outcome.error_count - len(stored), counts=outcome.error_counts
+        )
+        stored.append({"row": 0, "column": "", "message": more})
     if outcome.file_error:
         stored.insert(0, {"row": 0, "column": "", "message": outcome.file_error})
     if outcome.database_error:

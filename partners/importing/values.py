@@ -13,12 +13,26 @@ from django_countries import countries
 from academy_portal.core.text import fold_for_search, normalize_text
 from partners.models import MOU, AcademyUnit, Institution
 
+from .errors import clip
 from .escaping import unescape_formula
 from .reading import FormulaCell
 
 
 class CellError(ValueError):
-    pass
+    """A bad cell: the message for the officer, its kind (a key of errors.KINDS) and the values
+    the message quotes. The message is translated and worded only when shown: a hostile file
+    can have 200,000 distinct bad values, of which the preview shows a few hundred."""
+
+    def __init__(self, message, kind: str = "invalid", params: dict | None = None):
+        super().__init__(message, kind, params)  # in args: no per-instance __dict__
+
+    @property
+    def kind(self) -> str:
+        return self.args[1]
+
+    def __str__(self):
+        message, _kind, params = self.args
+        return str(message) % params if params else str(message)
 
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's 1900 date system, leap-year bug included
@@ -48,8 +62,9 @@ def text(value) -> str:
         return unescape_formula(value) if value[:1] == "'" else value
     if isinstance(value, FormulaCell):
         raise CellError(
-            _("contains a formula (%(formula)s); paste the values instead of formulas")
-            % {"formula": str(value)[:40]}
+            _("contains a formula (%(formula)s); paste the values instead of formulas"),
+            "formula",
+            {"formula": str(value)[:40]},
         )
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -79,7 +94,7 @@ def date(value):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
         if not (1 <= value < 2958466) or value != int(value):
-            raise CellError(_("%(value)s is not a date") % {"value": value})
+            raise CellError(_("%(value)s is not a date"), "date", {"value": clip(value)})
         return EXCEL_EPOCH + dt.timedelta(days=int(value))
     return _date_from_text(text(value))
 
@@ -97,13 +112,19 @@ def _date_from_text(raw: str):
         day, month, year = (int(g) for g in match.groups())
         if len(match.group(3)) != 4:
             raise CellError(
-                _("%(value)s: write the year with four digits (day/month/year)") % {"value": raw}
+                _("%(value)s: write the year with four digits (day/month/year)"),
+                "date",
+                {"value": raw},
             )
         if month > 12 and day <= 12:
-            raise CellError(_("%(value)s is not a date (expected day/month/year)") % {"value": raw})
+            raise CellError(
+                _("%(value)s is not a date (expected day/month/year)"), "date", {"value": raw}
+            )
         return _make_date(raw, year, month, day)
     raise CellError(
-        _("%(value)s is not a date (expected day/month/year or year-month-day)") % {"value": raw}
+        _("%(value)s is not a date (expected day/month/year or year-month-day)"),
+        "date",
+        {"value": clip(raw)},
     )
 
 
@@ -111,7 +132,7 @@ def _make_date(raw, year, month, day):
     try:
         return dt.date(year, month, day)
     except ValueError:
-        raise CellError(_("%(value)s is not a date") % {"value": raw}) from None
+        raise CellError(_("%(value)s is not a date"), "date", {"value": raw}) from None
 
 
 @cache
@@ -155,12 +176,16 @@ def country(value) -> str:
 def _country_cached(value: str) -> str:
     raw = text(value)
     if not raw:
-        raise CellError(_("is required"))
+        raise CellError(_("is required"), "required")
     code = _country_index().get(fold_for_search(raw))
     if not code:
         raise CellError(
-            _("%(value)s is not a country we know (use an ISO code such as VN or the English name)")
-            % {"value": raw}
+            _(
+                "%(value)s is not a country we know (use an ISO code such as VN or the English "
+                "name)"
+            ),
+            "country",
+            {"value": clip(raw)},
         )
     return code
 
@@ -230,6 +255,17 @@ def choice(kind: str, value) -> str:
     return _choice_cached(kind, text(value))
 
 
+@cache
+def _accepted(kind: str) -> str:
+    with translation.override("en"):
+        accepted = {
+            "kind": Institution.Kind.labels,
+            "academy_unit": AcademyUnit.labels,
+            "status": [*MOU.Status.labels, str(MOU.EXPIRING_LABEL)],
+        }[kind]
+        return ", ".join(str(a) for a in accepted)
+
+
 @lru_cache(maxsize=4096)
 def _choice_cached(kind: str, value: str) -> str:
     raw = text(value)
@@ -237,15 +273,10 @@ def _choice_cached(kind: str, value: str) -> str:
         return ""
     stored = _choice_index(kind).get(fold_for_search(raw))
     if stored is None:
-        with translation.override("en"):
-            accepted = {
-                "kind": Institution.Kind.labels,
-                "academy_unit": AcademyUnit.labels,
-                "status": [*MOU.Status.labels, str(MOU.EXPIRING_LABEL)],
-            }[kind]
-            accepted = ", ".join(str(a) for a in accepted)
         raise CellError(
-            _("%(value)s is not one of: %(accepted)s") % {"value": raw, "accepted": accepted}
+            _("%(value)s is not one of: %(accepted)s"),
+            "choice",
+            {"value": clip(raw), "accepted": _accepted(kind)},
         )
     return stored
 
@@ -256,7 +287,9 @@ def email(value) -> str:
         try:
             _email(raw)
         except ValidationError:
-            raise CellError(_("%(value)s is not an email address") % {"value": raw}) from None
+            raise CellError(
+                _("%(value)s is not an email address"), "email", {"value": clip(raw)}
+            ) from None
     return raw
 
 
@@ -275,7 +308,9 @@ def _website_cached(raw: str) -> str:
     try:
         _url(raw)
     except ValidationError:
-        raise CellError(_("%(value)s is not a web address") % {"value": raw}) from None
+        raise CellError(
+            _("%(value)s is not a web address"), "website", {"value": clip(raw)}
+        ) from None
     return raw
 
 

@@ -1,7 +1,8 @@
 """python manage.py import_partners FILE [--dry-run] [--format csv|xlsx]
 
 Exit codes: 0 imported (or a clean dry run), 1 nothing imported because of errors in the file
-(listed on stderr), 2 usage errors (missing file, unknown format).
+(on stderr: the first IMPORT_ERRORS_SHOWN, then counts per column and kind), 2 usage errors
+(missing file, unknown format).
 """
 
 from pathlib import Path
@@ -10,6 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from partners.importing import import_partner_file
+from partners.importing.errors import count_line
 
 
 class ProgressBar:
@@ -69,9 +71,15 @@ class Command(BaseCommand):
                 self.stderr.write(outcome.database_error)
             for error in outcome.errors:
                 self.stderr.write(str(error))
-            if outcome.errors:
+            if outcome.more_errors:
                 self.stderr.write(
-                    f"{len(outcome.errors)} error(s) in {record.rows_errors} row(s): "
+                    f"... and {outcome.more_errors:,} more errors not listed. All errors by column:"
+                )
+                for count in outcome.error_counts:
+                    self.stderr.write(f"  {count_line(count)}")
+            if outcome.error_count:
+                self.stderr.write(
+                    f"{outcome.error_count:,} error(s) in {record.rows_errors:,} row(s): "
                     "nothing was imported."
                 )
             raise CommandError("Nothing was imported.", returncode=1)
