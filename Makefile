@@ -15,7 +15,7 @@ SITE_URL ?= http://$(HOST):$(PORT)
 PYTEST_ARGS ?=
 export VAR_DIR SITE_URL
 
-.PHONY: help run test lint format check migrate demo web worker beat messages clean-var venv
+.PHONY: help run test lint format check migrate demo web worker beat messages clean-var venv screenshots
 
 help:
 	@echo "make run       start the portal with demo data (web + Celery worker + beat)"
@@ -109,3 +109,7 @@ messages: venv
 
 clean-var:
 	rm -rf $(VAR_DIR)
+
+# The browser tests save their screenshots to a temporary folder; this refreshes the ones in docs/.
+screenshots: venv
+	SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest -q -m browser

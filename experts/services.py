@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import Exists
 from django.utils.crypto import get_random_string
 
 from academy_portal.core.text import normalize_text
@@ -37,12 +38,11 @@ def expert_for_user(user) -> Expert | None:
     """
     if not getattr(user, "is_authenticated", False) or not user.email:
         return None
+    # One query: the expert row, only if the account's own address is verified and primary.
     owns_address = EmailAddress.objects.filter(
         user=user, email__iexact=user.email, verified=True, primary=True
-    ).exists()
-    if not owns_address:
-        return None
-    return Expert.objects.filter(email__iexact=user.email).first()
+    )
+    return Expert.objects.filter(Exists(owns_address), email__iexact=user.email).first()
 
 
 def _unique_username(email: str) -> str:

@@ -17,6 +17,7 @@ from tests.conftest import CHROMIUM_PATH
 from tests.factories import UserFactory
 from tests.forums.personal_details_fixtures import *  # noqa: F403  (pytest fixtures)
 from tests.forums.personal_details_fixtures import CONTENT, PASSPORT_NAME, WITHHELD
+from tests.support.browser import sign_in_staff
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 WIDTHS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
@@ -61,10 +62,9 @@ def open_and_capture(browser, live_server, user, invitation, viewport, name) -> 
     context = browser.new_context(viewport=viewport, locale="en-GB")
     context.set_default_timeout(15_000)
     page = context.new_page()
-    page.goto(live_server.url + reverse("admin:login"))
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    sign_in_staff(
+        page, live_server.url, username=user.username, password=PASSWORD, next_url="/admin/"
+    )
     page.wait_for_url(live_server.url + reverse("admin:index"))
     page.goto(live_server.url + reverse("admin:forums_invitation_change", args=[invitation.pk]))
     page.get_by_role("heading", name="Answer").wait_for()

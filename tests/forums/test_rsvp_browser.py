@@ -1,11 +1,11 @@
 """An invited expert answers in a real browser, from the link in the email the outbox holds.
 
 Debian's chromium (never a downloaded browser), headless, against pytest-django's live
-server. The test also saves the RSVP page at desktop and phone width to docs/screenshots/.
+server. The test also saves the RSVP page at desktop and phone width (tests/support/browser.py:
+screenshot_dir; `make screenshots` refreshes docs/screenshots/).
 """
 
 import re
-from pathlib import Path
 
 import pytest
 from django.db import connections
@@ -16,9 +16,10 @@ from forums.services import invite_expert, send_invitation
 from tests.conftest import CHROMIUM_PATH
 from tests.factories import EditionFactory, ExpertFactory, ForumFactory, UserFactory
 from tests.mail.sent import sent_text
+from tests.support.browser import screenshot_dir
 from tests.support.fixtures import *  # noqa: F403  (pytest fixtures)
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = screenshot_dir()
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -89,7 +90,6 @@ def accept_then_decline(browser, live_server, settings):
     assert link.startswith(live_server.url)
 
     # The page as the expert first sees it, on a desktop and on a phone.
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for name, viewport in (("rsvp-desktop.png", DESKTOP), ("rsvp-phone.png", PHONE)):
         context = browser.new_context(
             viewport=viewport, device_scale_factor=SCALE[name], locale="en-GB"

@@ -1,6 +1,6 @@
 """The admin import flow in a real browser (headless Debian chromium): upload, preview, confirm.
 
-Also saves docs/screenshots/import-preview.png, the preview as staff see it.
+Also saves import-preview.png (tests/support/browser.py screenshot_dir), as staff see it.
 """
 
 from pathlib import Path
@@ -12,9 +12,9 @@ from academy_portal.core import roles
 from partners.models import MOU, Institution, PartnerImport
 from tests.conftest import CHROMIUM_PATH
 from tests.factories import InstitutionFactory, MOUFactory, UserFactory
+from tests.support.browser import screenshot_dir, sign_in_staff
 
 FILES = Path(__file__).parent / "files"
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "import-preview.png"
 PASSWORD = "correct horse battery staple"
 
 
@@ -57,11 +57,13 @@ def test_import_through_the_admin_in_chromium(
             page.on(
                 "response", lambda r: r.status >= 400 and problems.append(f"{r.status} {r.url}")
             )
-            page.goto(f"{live_server.url}/admin/login/?next=/admin/partners/partnerimport/")
-            # The admin's login sends staff to the portal's sign-in (password form open).
-            page.fill("#id_login", officer.username)
-            page.fill("#id_password", PASSWORD)
-            page.click("details form button[type=submit]")
+            sign_in_staff(
+                page,
+                live_server.url,
+                username=officer.username,
+                password=PASSWORD,
+                next_url="/admin/partners/partnerimport/",
+            )
             page.click("a.partner-import-link")
             page.set_input_files("#id_file", str(FILES / "valid_utf8_bom_semicolon_vi.csv"))
             page.click("input[type=submit]")
@@ -72,8 +74,7 @@ def test_import_through_the_admin_in_chromium(
             changes = page.inner_text(".partner-import-updated")
             assert "Active" in changes and "Expired" in changes
             assert Institution.objects.count() == 1  # nothing written by the preview
-            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SCREENSHOT), full_page=True)
+            page.screenshot(path=str(screenshot_dir() / "import-preview.png"), full_page=True)
 
             page.click(".partner-import-confirm input[type=submit]")
             page.wait_for_selector("ul.messagelist")

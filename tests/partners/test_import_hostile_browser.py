@@ -8,6 +8,7 @@ from academy_portal.core import roles
 from bench.import_hostile import hostile_csv
 from tests.conftest import CHROMIUM_PATH
 from tests.factories import UserFactory
+from tests.support.browser import sign_in_staff
 
 PASSWORD = "correct horse battery staple"
 
@@ -35,10 +36,13 @@ def test_hostile_file_preview_in_chromium(
             page = browser.new_page(viewport={"width": width, "height": 900})
             page.on("console", lambda m: "Refused" in m.text and problems.append(m.text))
             page.on("pageerror", lambda e: problems.append(str(e)))
-            page.goto(f"{live_server.url}/admin/login/?next=/admin/partners/partnerimport/upload/")
-            page.fill("#id_username", officer.username)
-            page.fill("#id_password", PASSWORD)
-            page.click("input[type=submit]")
+            sign_in_staff(
+                page,
+                live_server.url,
+                username=officer.username,
+                password=PASSWORD,
+                next_url="/admin/partners/partnerimport/upload/",
+            )
             page.set_input_files("#id_file", str(hostile))
             page.click("#content-main input[type=submit]")
             page.wait_for_selector(".partner-import-error-counts")
