@@ -1,114 +1,94 @@
-"""django-import-export resources for forum exports: the invitation / participant list.
+"""The invitation / participant list export (logistics: hotel, visas, dietary needs).
 
-Used by the invitation admin's export actions (logistics: hotel, visas, dietary needs). Every
-cell is escaped against formula injection, as for the partner exports.
+Written by the export engine (academy_portal.core.exports): every selected invitation exactly
+once, streamed, every cell escaped against formula injection. Passport, dietary, accessibility,
+travel and accompanying-person details are written only for readers who may see them
+(academy_portal.core.privacy); others get "given (restricted)". Every export is logged.
 """
 
 from django.db.models import Prefetch
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from import_export import fields
 
-from partners.resources import EXPORT_FORMATS, EscapedExportResource
+from academy_portal.core.exports import EXPORT_FORMATS, Column, Export
+from academy_portal.core.privacy import can_see_personal_details, shown_value
 
 from .models import Invitation, Session
 
 
-class InvitationResource(EscapedExportResource):
-    """One row per invitation, with the expert's answer."""
+def _yes(value):
+    return _("yes") if value else ""
 
-    expert = fields.Field(column_name=_("Expert"))
-    honorific = fields.Field(attribute="expert__honorific", column_name=_("Honorific"))
-    email = fields.Field(attribute="expert__email", column_name=_("Email"))
-    affiliation = fields.Field(column_name=_("Affiliation"))
-    edition = fields.Field(column_name=_("Edition"))
-    status = fields.Field(column_name=_("Status"))
-    offered_session = fields.Field(column_name=_("Offered session"))
-    offered_role = fields.Field(column_name=_("Offered role"))
-    attendance = fields.Field(column_name=_("Attendance"))
-    sessions = fields.Field(column_name=_("Sessions attending"))
-    arrival_date = fields.Field(attribute="arrival_date", column_name=_("Arrival"))
-    departure_date = fields.Field(attribute="departure_date", column_name=_("Departure"))
-    needs_hotel = fields.Field(column_name=_("Hotel"))
-    needs_visa_letter = fields.Field(column_name=_("Visa letter"))
-    passport_name = fields.Field(attribute="passport_name", column_name=_("Name in passport"))
-    passport_nationality = fields.Field(column_name=_("Passport nationality"))
-    dietary_needs = fields.Field(attribute="dietary_needs", column_name=_("Dietary needs"))
-    accessibility_needs = fields.Field(
-        attribute="accessibility_needs", column_name=_("Accessibility needs")
+
+class InvitationExport(Export):
+    """One row per invitation, with the expert's answer, by edition then family name."""
+
+    model = Invitation
+    file_stem = "invitations"
+    what = "Invitation export"
+    order = ("edition_id", "expert__family_name", "expert__given_name", "pk")
+    select_related = ("expert__affiliation", "edition__forum", "offered_session")
+    prefetch_related = (
+        Prefetch("sessions_attending", queryset=Session.objects.order_by("starts_at", "pk")),
     )
-    accompanying_person = fields.Field(
-        attribute="accompanying_person", column_name=_("Accompanying person")
-    )
-    decline_reason = fields.Field(attribute="decline_reason", column_name=_("Reason for declining"))
-    sent_at = fields.Field(attribute="sent_at", column_name=_("Sent"))
-    responded_at = fields.Field(attribute="responded_at", column_name=_("Answered"))
+    logged = True
 
-    class Meta:
-        model = Invitation
-        fields = export_order = (
-            "expert", "honorific", "email", "affiliation", "edition", "status", "offered_session",
-            "offered_role", "attendance", "sessions", "arrival_date", "departure_date",
-            "needs_hotel", "needs_visa_letter", "passport_name", "passport_nationality",
-            "dietary_needs", "accessibility_needs", "accompanying_person", "decline_reason",
-            "sent_at", "responded_at",
-        )  # fmt: skip
+    def includes_personal_details(self) -> bool:
+        return can_see_personal_details(self.user)
 
-    def filter_export(self, queryset, **kwargs):
-        return queryset.select_related(
-            "expert__affiliation", "edition__forum", "offered_session"
-        ).prefetch_related(
-            Prefetch("sessions_attending", queryset=Session.objects.order_by("starts_at"))
-        )
+    def columns(self) -> list[Column]:
+        visible = self.includes_personal_details()
 
-    def export_field(self, field, instance, **kwargs):
-        value = super().export_field(field, instance, **kwargs)
-        if hasattr(instance, "responded_at") and field.attribute in ("sent_at", "responded_at"):
-            moment = getattr(instance, field.attribute)
-            return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
-        return value
+        def personal(read):
+            return lambda invitation: shown_value(read(invitation), visible=visible)
 
-    def dehydrate_expert(self, invitation):
-        return invitation.expert.full_name
-
-    def dehydrate_affiliation(self, invitation):
-        return invitation.expert.affiliation_name
-
-    def dehydrate_edition(self, invitation):
-        return str(invitation.edition)
-
-    def dehydrate_status(self, invitation):
-        return str(invitation.get_status_display())
-
-    def dehydrate_offered_session(self, invitation):
-        return invitation.offered_session.title if invitation.offered_session else ""
-
-    def dehydrate_offered_role(self, invitation):
-        return str(invitation.get_offered_role_display()) if invitation.offered_role else ""
-
-    def dehydrate_attendance(self, invitation):
-        return str(invitation.get_attendance_display()) if invitation.attendance else ""
-
-    def dehydrate_sessions(self, invitation):
-        return "; ".join(session.title for session in invitation.sessions_attending.all())
-
-    def dehydrate_needs_hotel(self, invitation):
-        return str(_("yes")) if invitation.needs_hotel else ""
-
-    def dehydrate_needs_visa_letter(self, invitation):
-        return str(_("yes")) if invitation.needs_visa_letter else ""
-
-    def dehydrate_passport_nationality(self, invitation):
-        return invitation.passport_nationality.name if invitation.passport_nationality else ""
+        return [
+            Column(_("Expert"), lambda i: i.expert.full_name),
+            Column(_("Honorific"), lambda i: i.expert.honorific),
+            Column(_("Email"), lambda i: i.expert.email),
+            Column(_("Affiliation"), lambda i: i.expert.affiliation_name),
+            Column(_("Edition"), lambda i: i.edition),
+            Column(_("Status"), lambda i: i.get_status_display()),
+            Column(
+                _("Offered session"),
+                lambda i: i.offered_session.title if i.offered_session else "",
+            ),
+            Column(
+                _("Offered role"), lambda i: i.get_offered_role_display() if i.offered_role else ""
+            ),
+            Column(_("Attendance"), lambda i: i.get_attendance_display() if i.attendance else ""),
+            Column(
+                _("Sessions attending"),
+                lambda i: "; ".join(s.title for s in i.sessions_attending.all()),
+            ),
+            Column(_("Arrival"), personal(lambda i: i.arrival_date)),
+            Column(_("Departure"), personal(lambda i: i.departure_date)),
+            Column(_("Hotel"), lambda i: _yes(i.needs_hotel)),
+            Column(_("Visa letter"), lambda i: _yes(i.needs_visa_letter)),
+            Column(_("Name in passport"), personal(lambda i: i.passport_name)),
+            Column(
+                _("Passport nationality"),
+                personal(lambda i: i.passport_nationality.name if i.passport_nationality else ""),
+            ),
+            Column(_("Dietary needs"), personal(lambda i: i.dietary_needs)),
+            Column(_("Accessibility needs"), personal(lambda i: i.accessibility_needs)),
+            Column(_("Accompanying person"), personal(lambda i: i.accompanying_person)),
+            Column(_("Reason for declining"), lambda i: i.decline_reason),
+            Column(_("Sent"), lambda i: i.sent_at),
+            Column(_("Answered"), lambda i: i.responded_at),
+        ]
 
 
-def export_invitations(queryset, *, file_format: str) -> tuple[bytes, str, str]:
-    """(content, content type, file name) of the invitation list, formula-escaped."""
-    dataset = InvitationResource().export(queryset.order_by("edition_id", "expert__family_name"))
-    content_type, extension = EXPORT_FORMATS[file_format]
-    if file_format == "csv":
-        # A BOM so Excel opens UTF-8 (Vietnamese) correctly.
-        content = "\ufeff".encode() + dataset.export("csv").encode("utf-8")
-    else:
-        content = dataset.export("xlsx")
-    return content, content_type, f"invitations-{timezone.localdate():%Y-%m-%d}.{extension}"
+def export_invitations(queryset, *, file_format: str, user=None) -> tuple[bytes, str, str]:
+    """(content, content type, file name) of the list in memory, for small in-process uses.
+
+    Not logged and masked unless `user` may see personal details; downloads use
+    `invitation_export_response`.
+    """
+    export = InvitationExport(user=user)
+    content = export.content(queryset, file_format=file_format)
+    return content, EXPORT_FORMATS[file_format][0], export.file_name(file_format)
+
+
+def invitation_export_response(queryset, *, user, file_format: str):
+    """The download of the invitations in `queryset` for `user`: logged, masked, streamed."""
+    return InvitationExport(user=user).response(queryset, file_format=file_format)
