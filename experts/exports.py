@@ -6,7 +6,7 @@ biographies stay in the admin.
 
 from django.utils.translation import gettext_lazy as _
 
-from academy_portal.core.exports import Column, Export
+from academy_portal.core.exports import Column, Export, field_label
 
 from .models import Expert
 
@@ -21,33 +21,32 @@ class ExpertExport(Export):
     logged = True
 
     def columns(self):
-        field = Expert._meta.get_field
         return [
             Column(_("Expert"), lambda e: e.full_name),
-            Column(field("honorific").verbose_name, lambda e: e.honorific),
-            Column(field("given_name").verbose_name, lambda e: e.given_name),
-            Column(field("family_name").verbose_name, lambda e: e.family_name),
-            Column(field("email").verbose_name, lambda e: e.email),
-            Column(field("phone").verbose_name, lambda e: e.phone),
-            Column(field("position").verbose_name, lambda e: e.position),
+            Column(field_label(Expert, "honorific"), lambda e: e.honorific),
+            Column(field_label(Expert, "given_name"), lambda e: e.given_name),
+            Column(field_label(Expert, "family_name"), lambda e: e.family_name),
+            Column(field_label(Expert, "email"), lambda e: e.email),
+            Column(field_label(Expert, "phone"), lambda e: e.phone),
+            Column(field_label(Expert, "position"), lambda e: e.position),
             Column(_("Affiliation"), lambda e: e.affiliation_name),
-            Column(field("capacity").verbose_name, lambda e: e.get_capacity_display()),
-            Column(field("nationality").verbose_name, lambda e: e.nationality.name),
-            Column(field("country").verbose_name, lambda e: e.country.name),
+            Column(field_label(Expert, "capacity"), lambda e: e.get_capacity_display()),
+            Column(field_label(Expert, "nationality"), lambda e: e.nationality.name),
+            Column(field_label(Expert, "country"), lambda e: e.country.name),
             Column(
-                field("expertise_areas").verbose_name,
+                field_label(Expert, "expertise_areas"),
                 lambda e: "; ".join(sorted(a.name for a in e.expertise_areas.all())),
             ),
-            Column(field("languages").verbose_name, lambda e: e.languages),
+            Column(field_label(Expert, "languages"), lambda e: e.languages),
             Column(
-                field("preferred_language").verbose_name,
+                field_label(Expert, "preferred_language"),
                 lambda e: e.get_preferred_language_display(),
             ),
             Column(
-                field("consent_to_contact").verbose_name,
+                field_label(Expert, "consent_to_contact"),
                 lambda e: _("yes") if e.consent_to_contact else "",
             ),
-            Column(field("consent_given_on").verbose_name, lambda e: e.consent_given_on),
+            Column(field_label(Expert, "consent_given_on"), lambda e: e.consent_given_on),
         ]
 
 

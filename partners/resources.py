@@ -9,7 +9,7 @@ MOUs (with their first contact) and contacts name people: those exports write th
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
-from academy_portal.core.exports import EXPORT_FORMATS, Column, Export
+from academy_portal.core.exports import EXPORT_FORMATS, Column, Export, field_label
 
 from .importing.columns import COLUMN_BY_KEY
 from .models import MOU, Contact, Institution
@@ -78,16 +78,14 @@ class InstitutionExport(Export):
     def columns(self):
         return [
             Column("id", lambda i: i.pk),
-            Column(Institution._meta.get_field("name").verbose_name, lambda i: i.name),
-            Column(
-                Institution._meta.get_field("native_name").verbose_name, lambda i: i.native_name
-            ),
-            Column(Institution._meta.get_field("acronym").verbose_name, lambda i: i.acronym),
+            Column(field_label(Institution, "name"), lambda i: i.name),
+            Column(field_label(Institution, "native_name"), lambda i: i.native_name),
+            Column(field_label(Institution, "acronym"), lambda i: i.acronym),
             Column(_("Kind"), lambda i: i.get_kind_display()),
             Column(_("Country"), lambda i: i.country.name),
-            Column(Institution._meta.get_field("city").verbose_name, lambda i: i.city),
-            Column(Institution._meta.get_field("website").verbose_name, lambda i: i.website),
-            Column(Institution._meta.get_field("notes").verbose_name, lambda i: i.notes),
+            Column(field_label(Institution, "city"), lambda i: i.city),
+            Column(field_label(Institution, "website"), lambda i: i.website),
+            Column(field_label(Institution, "notes"), lambda i: i.notes),
             Column(_("MOUs"), lambda i: len(i.mous.all())),
         ]
 
@@ -101,15 +99,14 @@ class ContactExport(Export):
     logged = True
 
     def columns(self):
-        field = Contact._meta.get_field
         return [
             Column("id", lambda c: c.pk),
             Column(_("Institution"), lambda c: c.institution.name),
             Column(_("Country"), lambda c: c.institution.country.name),
-            Column(field("name").verbose_name, lambda c: c.name),
-            Column(field("position").verbose_name, lambda c: c.position),
-            Column(field("email").verbose_name, lambda c: c.email),
-            Column(field("phone").verbose_name, lambda c: c.phone),
+            Column(field_label(Contact, "name"), lambda c: c.name),
+            Column(field_label(Contact, "position"), lambda c: c.position),
+            Column(field_label(Contact, "email"), lambda c: c.email),
+            Column(field_label(Contact, "phone"), lambda c: c.phone),
         ]
 
 

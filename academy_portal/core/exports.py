@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import models
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.text import capfirst
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -48,6 +49,11 @@ CSV_FLUSH_BYTES = 64 * 1024
 class Column:
     header: str  # usually a lazy translation
     value: Callable[[models.Model], object]
+
+
+def field_label(model: type[models.Model], name: str):
+    """A model field's (translated) verbose name as a column header: "Email", "Given name"."""
+    return capfirst(model._meta.get_field(name).verbose_name)
 
 
 def cell(value) -> str:

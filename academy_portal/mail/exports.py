@@ -3,7 +3,7 @@
 Recipients are people, so every export writes the access log.
 """
 
-from academy_portal.core.exports import Column, Export
+from academy_portal.core.exports import Column, Export, field_label
 
 from .models import OutboxMessage
 
@@ -20,19 +20,18 @@ class OutboxExport(Export):
         return super().rows_queryset().defer("text_body", "html_body")
 
     def columns(self):
-        field = OutboxMessage._meta.get_field
         return [
-            Column(field("created_at").verbose_name, lambda m: m.created_at),
-            Column(field("to_name").verbose_name, lambda m: m.to_name),
-            Column(field("to_email").verbose_name, lambda m: m.to_email),
-            Column(field("subject").verbose_name, lambda m: m.subject),
-            Column(field("kind").verbose_name, lambda m: m.kind),
-            Column(field("language").verbose_name, lambda m: m.language),
-            Column(field("status").verbose_name, lambda m: m.get_status_display()),
-            Column(field("attempts").verbose_name, lambda m: m.attempts),
-            Column(field("send_after").verbose_name, lambda m: m.send_after),
-            Column(field("sent_at").verbose_name, lambda m: m.sent_at),
-            Column(field("last_error").verbose_name, lambda m: m.last_error),
+            Column(field_label(OutboxMessage, "created_at"), lambda m: m.created_at),
+            Column(field_label(OutboxMessage, "to_name"), lambda m: m.to_name),
+            Column(field_label(OutboxMessage, "to_email"), lambda m: m.to_email),
+            Column(field_label(OutboxMessage, "subject"), lambda m: m.subject),
+            Column(field_label(OutboxMessage, "kind"), lambda m: m.kind),
+            Column(field_label(OutboxMessage, "language"), lambda m: m.language),
+            Column(field_label(OutboxMessage, "status"), lambda m: m.get_status_display()),
+            Column(field_label(OutboxMessage, "attempts"), lambda m: m.attempts),
+            Column(field_label(OutboxMessage, "send_after"), lambda m: m.send_after),
+            Column(field_label(OutboxMessage, "sent_at"), lambda m: m.sent_at),
+            Column(field_label(OutboxMessage, "last_error"), lambda m: m.last_error),
         ]
 
 
