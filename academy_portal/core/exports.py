@@ -4,9 +4,9 @@ Invariants, whatever the size of the selection:
 - every selected row is written exactly once: the selection is read once, as primary keys in a
   total order that ends in the primary key (ties on name or date can never overlap or skip
   pages), duplicates dropped; rows are then fetched by those keys, a chunk at a time;
-- rows are written as they are read: CSV is streamed, .xlsx is written by openpyxl's write-only
-  mode to a temporary file, so the process holds one chunk of rows (and the list of keys, which
-  the access log stores anyway), never the whole file;
+- rows are written as they are read: CSV and .xlsx (academy_portal.core.xlsx) are both
+  streamed, so the process holds one chunk of rows (and the list of keys, which the access log
+  stores anyway), never the whole file;
 - the queries do not re-sort the selection per chunk: one ordered query for the keys, then per
   chunk one indexed `pk IN (...)` query plus one per prefetch;
 - an export of personal data writes the access log, with exactly the keys exported, before the
@@ -19,21 +19,22 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import tempfile
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.text import capfirst
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from django_countries import countries
 
 from academy_portal.core.escaping import escape_formula
 from academy_portal.core.models import AccessLog
 from academy_portal.core.services import record_access
+from academy_portal.core.xlsx import xlsx_pieces
 
 EXPORT_FORMATS = {
     "csv": ("text/csv; charset=utf-8", "csv"),
@@ -43,6 +44,8 @@ EXPORT_FORMATS = {
 BOM = "\ufeff"
 # CSV bytes gathered before a piece of the response is sent.
 CSV_FLUSH_BYTES = 64 * 1024
+# Characters XML 1.0 (so .xlsx) cannot hold; dropped from every cell, CSV too, for one file.
+UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,26 @@ def field_label(model: type[models.Model], name: str):
     return capfirst(model._meta.get_field(name).verbose_name)
 
 
+# Per-row translation (get_FOO_display, country names, lazy strings) cost more than the rest of
+# an export together: exports resolve each label once, then look it up.
+
+
+def country_name(read: Callable[[object], object]) -> Callable[[object], str]:
+    """The (translated) name of the country `read` returns (a code or a Country), each name
+    translated once."""
+    names: dict[str, str] = {}
+
+    def name(obj):
+        code = getattr(read(obj), "code", read(obj))
+        if not code:
+            return ""
+        if code not in names:
+            names[code] = str(countries.name(code))
+        return names[code]
+
+    return name
+
+
 def cell(value) -> str:
     """The text written for one value: "" for None, ISO dates, local minutes, formula-escaped."""
     if value is None:
@@ -67,7 +90,7 @@ def cell(value) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     # Control characters first (.xlsx cannot hold them), so none can hide a leading "=".
-    return escape_formula(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+    return escape_formula(UNWRITABLE.sub("", str(value)))
 
 
 class Export:
@@ -115,13 +138,18 @@ class Export:
     def header(self) -> list[str]:
         return [str(column.header) for column in self.columns()]
 
+    def fetch(self, chunk: Sequence[int]) -> dict[int, object]:
+        """The records of one chunk by primary key, as the columns read them (model instances;
+        an export may read plain values instead, for speed)."""
+        return {obj.pk: obj for obj in self.rows_queryset().filter(pk__in=chunk)}
+
     def rows(self, ids: Sequence[int], *, chunk_size: int | None = None) -> Iterator[list[str]]:
         """The rows of `ids`, in that order, read `chunk_size` at a time."""
         size = chunk_size or settings.EXPORT_CHUNK_SIZE
         columns = self.columns()
         for start in range(0, len(ids), size):
             chunk = ids[start : start + size]
-            by_pk = {obj.pk: obj for obj in self.rows_queryset().filter(pk__in=chunk)}
+            by_pk = self.fetch(chunk)
             for pk in chunk:
                 obj = by_pk.get(pk)
                 if obj is not None:  # deleted since the selection was read
@@ -142,37 +170,30 @@ class Export:
                 personal_details=self.includes_personal_details(),
             )
 
-    def response(self, queryset: models.QuerySet, *, file_format: str, chunk_size=None):
-        """The download of `queryset`: CSV streamed, .xlsx from a temporary file; logged first."""
-        ids = self.selected_ids(queryset)
-        self.record(ids, file_format)
-        content_type = EXPORT_FORMATS[file_format][0]
+    def pieces(self, ids: Sequence[int], file_format: str, *, chunk_size=None) -> Iterator[bytes]:
+        """The file of `ids`, in pieces, produced as the rows are read."""
         rows = self.rows(ids, chunk_size=chunk_size)
         if file_format == "csv":
-            response = StreamingHttpResponse(
-                csv_pieces(self.header(), rows), content_type=content_type
-            )
-            response["Content-Disposition"] = f'attachment; filename="{self.file_name("csv")}"'
-            return response
-        # Closed (and so deleted) by the response once sent.
-        file = tempfile.TemporaryFile()  # noqa: SIM115
-        write_xlsx(self.header(), rows, file)
-        file.seek(0)
-        return FileResponse(
-            file,
-            as_attachment=True,
-            filename=self.file_name("xlsx"),
-            content_type=content_type,
+            return csv_pieces(self.header(), rows)
+        return xlsx_pieces(self.header(), rows)
+
+    def response(self, queryset: models.QuerySet, *, file_format: str, chunk_size=None):
+        """The download of `queryset`, streamed; the access log is written before it starts."""
+        ids = self.selected_ids(queryset)
+        self.record(ids, file_format)
+        response = StreamingHttpResponse(
+            self.pieces(ids, file_format, chunk_size=chunk_size),
+            content_type=EXPORT_FORMATS[file_format][0],
         )
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=self.file_name(file_format)
+        )
+        return response
 
     def content(self, queryset: models.QuerySet, *, file_format: str, chunk_size=None) -> bytes:
         """The whole file in memory, for tests and small in-process uses (not logged)."""
-        rows = self.rows(self.selected_ids(queryset), chunk_size=chunk_size)
-        if file_format == "csv":
-            return b"".join(csv_pieces(self.header(), rows))
-        buffer = io.BytesIO()
-        write_xlsx(self.header(), rows, buffer)
-        return buffer.getvalue()
+        ids = self.selected_ids(queryset)
+        return b"".join(self.pieces(ids, file_format, chunk_size=chunk_size))
 
 
 def csv_pieces(header: list[str], rows: Iterable[list[str]]) -> Iterator[bytes]:
@@ -188,16 +209,3 @@ def csv_pieces(header: list[str], rows: Iterable[list[str]]) -> Iterator[bytes]:
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue().encode("utf-8")
-
-
-def write_xlsx(header: list[str], rows: Iterable[list[str]], file) -> None:
-    """One sheet written row by row (openpyxl write-only: inline strings, no cell objects kept).
-
-    Every value is text from `cell`, as in the CSV.
-    """
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet()
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    workbook.save(file)
