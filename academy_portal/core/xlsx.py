@@ -66,7 +66,6 @@ STATIC_PARTS = {
         "</styleSheet>"
     ),
 }
-_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 
 class _Pipe(io.RawIOBase):
@@ -126,8 +125,13 @@ def xlsx_pieces(header: list[str], rows: Iterable[list[str]]) -> Iterator[bytes]
 def _row_xml(number: int, letters: list[str], row: list[str]) -> bytes:
     cells = "".join(
         f'<c r="{letter}{number}" t="inlineStr"><is><t xml:space="preserve">'
-        f"{value.translate(_XML_ESCAPES)}</t></is></c>"
+        f"{_escape(value)}</t></is></c>"
         for letter, value in zip(letters, row, strict=True)
         if value
     )
     return f'<row r="{number}">{cells}</row>'.encode()
+
+
+def _escape(text: str) -> str:
+    # Three C-level replaces beat str.translate with a dict by far on the common clean text.
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
