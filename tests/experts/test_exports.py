@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from academy_portal.core import roles
 from academy_portal.core.models import AccessLog
+from experts.exports import ExpertExport
 from experts.models import Expert
 from tests.factories import ExpertFactory, ExpertiseAreaFactory, UserFactory
 from tests.support.exports import action_post, body, column, read_rows
@@ -66,3 +67,15 @@ def test_experts_sharing_every_name_are_each_exported_once_and_logged(
         ids,
         False,
     )
+
+
+def test_a_join_that_repeats_an_expert_still_exports_them_once():
+    first, second = ExpertiseAreaFactory(), ExpertiseAreaFactory()
+    [expert] = same_name_experts(1)
+    expert.expertise_areas.add(first, second)
+    joined = Expert.objects.filter(expertise_areas__in=[first, second])
+    assert joined.count() == 2  # the join repeats the expert
+
+    assert ExpertExport().selected_ids(joined) == [expert.pk]
+    rows = read_rows(ExpertExport().content(joined, file_format="csv"), "csv")
+    assert exported_ids(rows) == [expert.pk]
