@@ -51,7 +51,7 @@ UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 @dataclass(frozen=True)
 class Column:
     header: str  # usually a lazy translation
-    value: Callable[[models.Model], object]
+    value: Callable[[object], object]  # reads a record as `Export.fetch` returns it
 
 
 def field_label(model: type[models.Model], name: str):
@@ -59,17 +59,17 @@ def field_label(model: type[models.Model], name: str):
     return capfirst(model._meta.get_field(name).verbose_name)
 
 
-# Per-row translation (get_FOO_display, country names, lazy strings) cost more than the rest of
-# an export together: exports resolve each label once, then look it up.
-
-
 def country_name(read: Callable[[object], object]) -> Callable[[object], str]:
-    """The (translated) name of the country `read` returns (a code or a Country), each name
-    translated once."""
+    """The (translated) name of the country `read` returns (a code or a Country).
+
+    Each name is translated once per export: per-row translations (country names,
+    get_FOO_display, lazy strings) cost more than the rest of an export together.
+    """
     names: dict[str, str] = {}
 
     def name(obj):
-        code = getattr(read(obj), "code", read(obj))
+        country = read(obj)
+        code = getattr(country, "code", country)
         if not code:
             return ""
         if code not in names:
@@ -145,8 +145,10 @@ class Export:
 
     def rows(self, ids: Sequence[int], *, chunk_size: int | None = None) -> Iterator[list[str]]:
         """The rows of `ids`, in that order, read `chunk_size` at a time."""
-        size = chunk_size or settings.EXPORT_CHUNK_SIZE
-        columns = self.columns()
+        # Columns now, while the request's language is active, not when streaming starts.
+        return self._rows(ids, chunk_size or settings.EXPORT_CHUNK_SIZE, self.columns())
+
+    def _rows(self, ids, size, columns):
         for start in range(0, len(ids), size):
             chunk = ids[start : start + size]
             by_pk = self.fetch(chunk)

@@ -192,6 +192,19 @@ def test_vietnamese_names_and_answers_read_back_intact_and_escaped(coordinator_c
     assert column(rows, "Edition") == [str(edition)]
 
 
+def test_headers_and_labels_are_in_the_staff_members_language(coordinator_client):
+    [invitation] = same_name_invitations(
+        EditionFactory(), 1, passport_name="NGUYEN VAN AN", needs_hotel=True
+    )
+    response = action_post(
+        coordinator_client, URL, "export_xlsx", [invitation.pk], HTTP_ACCEPT_LANGUAGE="vi"
+    )
+    rows = read_rows(body(response), "xlsx")
+    assert column(rows, "Chuyên gia") == ["Nguyễn Văn An"]
+    assert column(rows, "Họ tên theo hộ chiếu") == ["NGUYEN VAN AN"]
+    assert "có" in rows[1]  # needs a hotel: "yes"
+
+
 PERSONAL_COLUMNS = (
     "Arrival",
     "Departure",

@@ -29,7 +29,7 @@ def column(rows: list[list[str]], header: str) -> list[str]:
     return [row[index] for row in rows[1:]]
 
 
-def action_post(client, url, action, ids=(), *, select_across=False, query=""):
+def action_post(client, url, action, ids=(), *, select_across=False, query="", **headers):
     """What the admin's changelist form posts for an action.
 
     For "Select all N" the admin posts the ids ticked on the page shown (at most a page) and
@@ -41,4 +41,4 @@ def action_post(client, url, action, ids=(), *, select_across=False, query=""):
         "index": 0,
         "select_across": "1" if select_across else "0",
     }
-    return client.post(f"{url}{query}", data)
+    return client.post(f"{url}{query}", data, **headers)
