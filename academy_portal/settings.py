@@ -306,6 +306,12 @@ ACADEMY_NAME = env.str("ACADEMY_NAME", default="Diplomatic Academy")
 ACADEMY_CONTACT_EMAIL = env.str("ACADEMY_CONTACT_EMAIL", default="forums@localhost")
 # Admin actions on more invitations than this send them in the background (Celery).
 INVITATIONS_INLINE_LIMIT = env.int("INVITATIONS_INLINE_LIMIT", default=50)
+# Exports read the selected rows this many at a time (academy_portal.core.exports).
+EXPORT_CHUNK_SIZE = env.int("EXPORT_CHUNK_SIZE", default=2000)
+# Fields in one request: an admin action posts one per ticked row, so Django's 1,000 answered
+# "ticking 1,000 rows" with 400. Above the admin's longest list (list_max_show_all), still a
+# bound on a hostile POST (checked by portal.E002).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=5000)
 
 # Retention of personal data (forums.services.retention, daily): passport name and nationality
 # are erased this many days after the edition ends; the personal details of declined, expired

@@ -9,7 +9,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
@@ -22,7 +22,7 @@ from .importing import PreviewNotAvailable, confirm_partner_import, import_partn
 from .importing.columns import COLUMNS
 from .importing.errors import grouped
 from .models import PartnerImport
-from .resources import MODELS, export_partners
+from .resources import MODELS, partner_export_response
 
 IMPORT_PERMISSION = "partners.import_partners"
 PREVIEW_ROW_LIMIT = 500
@@ -212,10 +212,7 @@ class PartnerImportAdmin(admin.ModelAdmin):
         model = MODELS[what]
         if not request.user.has_perm(f"partners.view_{model._meta.model_name}"):
             raise PermissionDenied
-        content, content_type, name = export_partners(what, file_format=file_format)
-        response = HttpResponse(content, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return partner_export_response(what, user=request.user, file_format=file_format)
 
 
 def _error_text(error: dict) -> str:
@@ -264,13 +261,11 @@ class ExportActionsMixin:
     export_what = ""
     actions = ("export_selected_csv", "export_selected_xlsx")
 
+    # "Select all N" (select_across) hands the whole filtered list here without posting ids.
     def _export(self, request, queryset, file_format):
-        content, content_type, name = export_partners(
-            self.export_what, file_format=file_format, queryset=queryset
+        return partner_export_response(
+            self.export_what, user=request.user, file_format=file_format, queryset=queryset
         )
-        response = HttpResponse(content, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
 
     @admin.action(description=_("Export selected as CSV"), permissions=["view"])
     def export_selected_csv(self, request, queryset):

@@ -1,35 +1,20 @@
-"""django-import-export resources for partner exports (institutions, MOUs, contacts).
+"""Partner exports (institutions, MOUs, contacts), written by the export engine.
 
-Imports do NOT go through these resources: they use the all-or-nothing service in
-partners/importing. `MOUFlatResource` writes the same flat format that service reads, so an
-export re-imports with no changes. Every exported cell is escaped against formula injection.
+Imports do NOT go through these: they use the all-or-nothing service in partners/importing.
+`MOUExport` writes the same flat format that service reads, so an export re-imports with no
+changes. Every exported cell is escaped against formula injection (academy_portal.core.exports).
+MOUs (with their first contact) and contacts name people: those exports write the access log.
 """
 
 from django.db.models import Prefetch
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from import_export import fields, resources
+
+from academy_portal.core.exports import EXPORT_FORMATS, Column, Export, field_label
 
 from .importing.columns import COLUMN_BY_KEY
-from .importing.escaping import escape_formula
 from .models import MOU, Contact, Institution
 
-EXPORT_FORMATS = {
-    "csv": ("text/csv; charset=utf-8", "csv"),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
-}
-
-
-class EscapedExportResource(resources.ModelResource):
-    """Escapes = + - @ tab CR at the start of every cell, for CSV and .xlsx alike."""
-
-    def export_field(self, field, instance, **kwargs):
-        value = super().export_field(field, instance, **kwargs)
-        if value is None:
-            return ""
-        if hasattr(value, "isoformat"):
-            return value.isoformat()
-        return escape_formula(str(value))
+__all__ = ["EXPORTS", "EXPORT_FORMATS", "MODELS", "export_partners", "partner_export_response"]
 
 
 def _header(key):
@@ -41,156 +26,106 @@ def _first_contact(institution):
     return contacts[0] if contacts else None
 
 
-class MOUFlatResource(EscapedExportResource):
+def _contact(attribute):
+    def read(mou):
+        contact = _first_contact(mou.institution)
+        return getattr(contact, attribute) if contact else ""
+
+    return read
+
+
+class MOUExport(Export):
     """One row per MOU in the import file's flat format (docs/import.md)."""
 
-    institution_name = fields.Field(column_name=_header("institution_name"))
-    native_name = fields.Field(column_name=_header("native_name"))
-    acronym = fields.Field(column_name=_header("acronym"))
-    kind = fields.Field(column_name=_header("kind"))
-    country = fields.Field(column_name=_header("country"))
-    city = fields.Field(column_name=_header("city"))
-    website = fields.Field(column_name=_header("website"))
-    contact_name = fields.Field(column_name=_header("contact_name"))
-    contact_position = fields.Field(column_name=_header("contact_position"))
-    contact_email = fields.Field(column_name=_header("contact_email"))
-    mou_title = fields.Field(attribute="title", column_name=_header("mou_title"))
-    academy_unit = fields.Field(column_name=_header("academy_unit"))
-    signed_on = fields.Field(attribute="signed_on", column_name=_header("signed_on"))
-    effective_from = fields.Field(attribute="effective_from", column_name=_header("effective_from"))
-    expires_on = fields.Field(attribute="expires_on", column_name=_header("expires_on"))
-    status = fields.Field(column_name=_header("status"))
-    areas = fields.Field(column_name=_header("areas"))
-    notes = fields.Field(column_name=_header("notes"))
+    model = MOU
+    file_stem = "partners-mous"
+    what = "MOU export"
+    order = ("institution__name", "title", "pk")
+    select_related = ("institution",)
+    prefetch_related = (Prefetch("institution__contacts", queryset=Contact.objects.order_by("pk")),)
+    logged = True  # the first contact's name and email
 
-    class Meta:
-        model = MOU
-        fields = export_order = (
-            "institution_name", "native_name", "acronym", "kind", "country", "city", "website",
-            "contact_name", "contact_position", "contact_email", "mou_title", "academy_unit",
-            "signed_on", "effective_from", "expires_on", "status", "areas", "notes",
-        )  # fmt: skip
-
-    def filter_export(self, queryset, **kwargs):
-        return queryset.select_related("institution").prefetch_related(
-            Prefetch("institution__contacts", queryset=Contact.objects.order_by("pk"))
-        )
-
-    def get_queryset(self):
-        return MOU.objects.order_by("institution__name", "title", "pk")
-
-    def dehydrate_institution_name(self, mou):
-        return mou.institution.name
-
-    def dehydrate_native_name(self, mou):
-        return mou.institution.native_name
-
-    def dehydrate_acronym(self, mou):
-        return mou.institution.acronym
-
-    def dehydrate_kind(self, mou):
-        return mou.institution.get_kind_display()
-
-    def dehydrate_country(self, mou):
-        return mou.institution.country.name
-
-    def dehydrate_city(self, mou):
-        return mou.institution.city
-
-    def dehydrate_website(self, mou):
-        return mou.institution.website
-
-    def dehydrate_contact_name(self, mou):
-        contact = _first_contact(mou.institution)
-        return contact.name if contact else ""
-
-    def dehydrate_contact_position(self, mou):
-        contact = _first_contact(mou.institution)
-        return contact.position if contact else ""
-
-    def dehydrate_contact_email(self, mou):
-        contact = _first_contact(mou.institution)
-        return contact.email if contact else ""
-
-    def dehydrate_academy_unit(self, mou):
-        return mou.get_academy_unit_display()
-
-    def dehydrate_status(self, mou):
-        return mou.display_status_label
-
-    def dehydrate_areas(self, mou):
-        return "; ".join(mou.areas_list)
-
-    def dehydrate_notes(self, mou):
-        return mou.institution.notes
+    def columns(self):
+        return [
+            Column(_header("institution_name"), lambda m: m.institution.name),
+            Column(_header("native_name"), lambda m: m.institution.native_name),
+            Column(_header("acronym"), lambda m: m.institution.acronym),
+            Column(_header("kind"), lambda m: m.institution.get_kind_display()),
+            Column(_header("country"), lambda m: m.institution.country.name),
+            Column(_header("city"), lambda m: m.institution.city),
+            Column(_header("website"), lambda m: m.institution.website),
+            Column(_header("contact_name"), _contact("name")),
+            Column(_header("contact_position"), _contact("position")),
+            Column(_header("contact_email"), _contact("email")),
+            Column(_header("mou_title"), lambda m: m.title),
+            Column(_header("academy_unit"), lambda m: m.get_academy_unit_display()),
+            Column(_header("signed_on"), lambda m: m.signed_on),
+            Column(_header("effective_from"), lambda m: m.effective_from),
+            Column(_header("expires_on"), lambda m: m.expires_on),
+            Column(_header("status"), lambda m: m.display_status_label),
+            Column(_header("areas"), lambda m: "; ".join(m.areas_list)),
+            Column(_header("notes"), lambda m: m.institution.notes),
+        ]
 
 
-class InstitutionResource(EscapedExportResource):
-    kind = fields.Field(column_name=_("Kind"))
-    country = fields.Field(column_name=_("Country"))
-    mou_count = fields.Field(column_name=_("MOUs"))
+class InstitutionExport(Export):
+    model = Institution
+    file_stem = "partners-institutions"
+    what = "Institution export"
+    order = ("name", "pk")
+    prefetch_related = ("mous",)
 
-    class Meta:
-        model = Institution
-        fields = ("id", "name", "native_name", "acronym", "kind", "country", "city", "website",
-                  "notes", "mou_count")  # fmt: skip
-        export_order = fields
-
-    def get_queryset(self):
-        return Institution.objects.order_by("name", "pk")
-
-    def filter_export(self, queryset, **kwargs):
-        return queryset.prefetch_related("mous")
-
-    def dehydrate_kind(self, institution):
-        return institution.get_kind_display()
-
-    def dehydrate_country(self, institution):
-        return institution.country.name
-
-    def dehydrate_mou_count(self, institution):
-        return len(institution.mous.all())
+    def columns(self):
+        return [
+            Column("id", lambda i: i.pk),
+            Column(field_label(Institution, "name"), lambda i: i.name),
+            Column(field_label(Institution, "native_name"), lambda i: i.native_name),
+            Column(field_label(Institution, "acronym"), lambda i: i.acronym),
+            Column(_("Kind"), lambda i: i.get_kind_display()),
+            Column(_("Country"), lambda i: i.country.name),
+            Column(field_label(Institution, "city"), lambda i: i.city),
+            Column(field_label(Institution, "website"), lambda i: i.website),
+            Column(field_label(Institution, "notes"), lambda i: i.notes),
+            Column(_("MOUs"), lambda i: len(i.mous.all())),
+        ]
 
 
-class ContactResource(EscapedExportResource):
-    institution = fields.Field(column_name=_("Institution"))
-    country = fields.Field(column_name=_("Country"))
+class ContactExport(Export):
+    model = Contact
+    file_stem = "partners-contacts"
+    what = "Contact export"
+    order = ("institution__name", "name", "pk")
+    select_related = ("institution",)
+    logged = True
 
-    class Meta:
-        model = Contact
-        fields = ("id", "institution", "country", "name", "position", "email", "phone")
-        export_order = fields
-
-    def get_queryset(self):
-        return Contact.objects.order_by("institution__name", "name", "pk")
-
-    def filter_export(self, queryset, **kwargs):
-        return queryset.select_related("institution")
-
-    def dehydrate_institution(self, contact):
-        return contact.institution.name
-
-    def dehydrate_country(self, contact):
-        return contact.institution.country.name
+    def columns(self):
+        return [
+            Column("id", lambda c: c.pk),
+            Column(_("Institution"), lambda c: c.institution.name),
+            Column(_("Country"), lambda c: c.institution.country.name),
+            Column(field_label(Contact, "name"), lambda c: c.name),
+            Column(field_label(Contact, "position"), lambda c: c.position),
+            Column(field_label(Contact, "email"), lambda c: c.email),
+            Column(field_label(Contact, "phone"), lambda c: c.phone),
+        ]
 
 
-RESOURCES = {
-    "mous": MOUFlatResource,
-    "institutions": InstitutionResource,
-    "contacts": ContactResource,
-}
-MODELS = {"mous": MOU, "institutions": Institution, "contacts": Contact}
+EXPORTS = {"mous": MOUExport, "institutions": InstitutionExport, "contacts": ContactExport}
+MODELS = {what: export.model for what, export in EXPORTS.items()}
 
 
 def export_partners(what: str, *, file_format: str, queryset=None) -> tuple[bytes, str, str]:
-    """(content, content type, file name) of an export; every cell is formula-escaped."""
-    resource = RESOURCES[what]()
-    dataset = resource.export(queryset if queryset is not None else resource.get_queryset())
-    content_type, extension = EXPORT_FORMATS[file_format]
-    if file_format == "csv":
-        # A BOM so Excel opens UTF-8 (Vietnamese) correctly.
-        content = "\ufeff".encode() + dataset.export("csv").encode("utf-8")
-    else:
-        content = dataset.export("xlsx")
-    name = f"partners-{what}-{timezone.localdate():%Y-%m-%d}.{extension}"
-    return content, content_type, name
+    """(content, content type, file name) in memory, for tests and in-process use (not logged)."""
+    export = EXPORTS[what]()
+    if queryset is None:
+        queryset = export.model._default_manager.all()
+    content = export.content(queryset, file_format=file_format)
+    return content, EXPORT_FORMATS[file_format][0], export.file_name(file_format)
+
+
+def partner_export_response(what: str, *, user, file_format: str, queryset=None):
+    """The download of `what` (all of it, or `queryset`) for `user`: streamed, logged if people."""
+    export = EXPORTS[what](user=user)
+    if queryset is None:
+        queryset = export.model._default_manager.all()
+    return export.response(queryset, file_format=file_format)

@@ -13,3 +13,32 @@ def check_secret_key_is_set(app_configs, **kwargs):
             )
         ]
     return []
+
+
+# The fields an admin action posts besides one per ticked row (CSRF token, action, index,
+# select_across), with room to spare.
+ACTION_FORM_FIELDS = 50
+
+
+@register(Tags.admin)
+def check_ticking_a_whole_list_fits_in_one_request(app_configs, **kwargs):
+    """Every row an admin list can show must be tickable without Django answering 400."""
+    from django.contrib import admin
+
+    limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+    if limit is None:
+        return []
+    errors = []
+    for model, model_admin in admin.site._registry.items():
+        rows = max(model_admin.list_max_show_all, model_admin.list_per_page)
+        if rows + ACTION_FORM_FIELDS > limit:
+            errors.append(
+                Error(
+                    f"{model._meta.label}: {rows} rows can be ticked, but a request may hold "
+                    f"only {limit} fields.",
+                    hint="Raise DATA_UPLOAD_MAX_NUMBER_FIELDS or lower list_max_show_all.",
+                    obj=model_admin,
+                    id="portal.E002",
+                )
+            )
+    return errors

@@ -20,6 +20,7 @@ from academy_portal.core.privacy import can_see_personal_details
 from academy_portal.core.services import record_access
 
 from . import services
+from .exports import outbox_export_response
 from .models import OutboxAttachment, OutboxMessage
 from .placeholders import DETAIL, message_markers, resolve_messages, shown_to_staff
 
@@ -95,7 +96,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_per_page = 50
     show_full_result_count = False
-    actions = ("retry_selected", "cancel_selected")
+    actions = ("retry_selected", "cancel_selected", "export_csv", "export_xlsx")
     inlines = (OutboxAttachmentInline,)
     fieldsets = (
         (_("Recipient"), {"fields": ("to_name", "to_email", "reply_to", "language")}),
@@ -304,6 +305,15 @@ class OutboxMessageAdmin(admin.ModelAdmin):
                 % {"count": skipped},
                 messages.WARNING,
             )
+
+    # Recipients' names and emails (no bodies): logged (core.AccessLog).
+    @admin.action(description=_("Export selected as CSV"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        return outbox_export_response(queryset, user=request.user, file_format="csv")
+
+    @admin.action(description=_("Export selected as Excel (.xlsx)"), permissions=["view"])
+    def export_xlsx(self, request, queryset):
+        return outbox_export_response(queryset, user=request.user, file_format="xlsx")
 
     class Media:
         css = {"all": ("css/mail-admin.css",)}

@@ -8,7 +8,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Count, Q
-from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import formats
 from django.utils.html import format_html, format_html_join
@@ -24,7 +23,7 @@ from academy_portal.core.privacy import (
 from forums import services
 from forums.admin.editions import EditionListFilter
 from forums.models import Edition, Invitation, InvitationEvent, ReminderRule, Session, SessionRole
-from forums.resources import export_invitations
+from forums.resources import invitation_export_response
 
 # The email template and reminder admins register with this module; the expert list's
 # "Invite to edition…" action and filter are imported from here by experts/admin.py.
@@ -449,20 +448,19 @@ class InvitationAdmin(PersonalDetailsAdminMixin, FoldedSearchMixin, admin.ModelA
         for problem in outcome["problems"]:
             self.message_user(request, problem, messages.ERROR)
 
-    # Passport and travel details: coordinators only, not every viewer.
+    # Coordinators only, not every viewer; within that, passport and travel details are
+    # written only for readers with the personal-details permission (masked otherwise).
+    # "Select all N" (select_across) hands the whole filtered list here without posting ids.
     @admin.action(description=_("Export selected as CSV (with answers)"), permissions=["change"])
     def export_csv(self, request, queryset):
-        return self._export(queryset, "csv")
+        return self._export(request, queryset, "csv")
 
     @admin.action(description=_("Export selected as Excel (with answers)"), permissions=["change"])
     def export_xlsx(self, request, queryset):
-        return self._export(queryset, "xlsx")
+        return self._export(request, queryset, "xlsx")
 
-    def _export(self, queryset, file_format):
-        content, content_type, name = export_invitations(queryset, file_format=file_format)
-        response = HttpResponse(content, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+    def _export(self, request, queryset, file_format):
+        return invitation_export_response(queryset, user=request.user, file_format=file_format)
 
     @admin.action(description=_("Withdraw selected invitations…"), permissions=["change"])
     def withdraw_selected(self, request, queryset):

@@ -387,12 +387,12 @@ def test_coordinators_export_the_answers_escaped_and_viewers_cannot(client, coor
     client.force_login(coordinator)
     response = act(client, "export_csv", Invitation.objects.all())
     assert response["Content-Type"].startswith("text/csv")
-    text = response.content.decode("utf-8-sig")
+    text = response.getvalue().decode("utf-8-sig")
     assert "Nguyễn Hùng Sơn" in text and "NGUYEN HUNG SON" in text
     assert "'=HYPERLINK" in text
     assert len(text.strip().splitlines()) == 3  # header + two invitations
     response = act(client, "export_xlsx", [invitation])
-    assert response.content[:2] == b"PK"  # a zip: .xlsx
+    assert response.getvalue()[:2] == b"PK"  # a zip: .xlsx
 
     client.force_login(viewer)
     response = act(client, "export_csv", [invitation])

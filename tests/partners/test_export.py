@@ -128,7 +128,7 @@ def test_admin_export_links_and_actions(client):
     response = client.get(url)
     assert response.status_code == 200
     assert response["Content-Disposition"].endswith('.xlsx"')
-    cells = [c for r in rows_of(response.content, "xlsx") for c in r]
+    cells = [c for r in rows_of(response.getvalue(), "xlsx") for c in r]
     assert "MOU on the Ocean Dialogue" in cells
     action = client.post(
         reverse("admin:partners_mou_changelist"),
@@ -136,6 +136,6 @@ def test_admin_export_links_and_actions(client):
     )
     assert action.status_code == 200
     assert action["Content-Type"].startswith("text/csv")
-    assert "MOU on the Ocean Dialogue" in action.content.decode("utf-8-sig")
+    assert "MOU on the Ocean Dialogue" in action.getvalue().decode("utf-8-sig")
     bad = client.get(reverse("admin:partners_partnerimport_export", args=["users", "csv"]))
     assert bad.status_code == 403
