@@ -4,9 +4,9 @@ Invariants, whatever the size of the selection:
 - every selected row is written exactly once: the selection is read once, as primary keys in a
   total order that ends in the primary key (ties on name or date can never overlap or skip
   pages), duplicates dropped; rows are then fetched by those keys, a chunk at a time;
-- rows are written as they are read: CSV and .xlsx (academy_portal.core.xlsx) are both
-  streamed, so the process holds one chunk of rows (and the list of keys, which the access log
-  stores anyway), never the whole file;
+- rows are written as they are read: CSV is streamed, .xlsx written row by row to a temporary
+  file in constant memory (academy_portal.core.xlsx), so the process holds one chunk of rows
+  (and the list of keys, which the access log stores anyway), never the whole file;
 - the queries do not re-sort the selection per chunk: one ordered query for the keys, then per
   chunk one indexed `pk IN (...)` query plus one per prefetch;
 - an export of personal data writes the access log, with exactly the keys exported, before the
@@ -177,7 +177,7 @@ class Export:
         rows = self.rows(ids, chunk_size=chunk_size)
         if file_format == "csv":
             return csv_pieces(self.header(), rows)
-        return xlsx_pieces(self.header(), rows)
+        return xlsx_pieces(self.header(), rows, sheet_name=str(self.what or self.file_stem))
 
     def response(self, queryset: models.QuerySet, *, file_format: str, chunk_size=None):
         """The download of `queryset`, streamed; the access log is written before it starts."""
