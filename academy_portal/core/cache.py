@@ -36,13 +36,10 @@ class ResilientRedisCache(RedisCache):
     WARN_EVERY = 30.0
 
     def __init__(self, server, params):
-        options = params.setdefault("OPTIONS", {})
         # Fail fast: no connection attempt or read may hang a request for long, and redis-py's
-        # own retries would multiply the wait.
-        options.setdefault("socket_connect_timeout", 1.0)
-        options.setdefault("socket_timeout", 1.0)
-        options.setdefault("retry", None)
-        super().__init__(server, params)
+        # own retries would multiply the wait. (A copy: settings.CACHES stays as configured.)
+        options = {"socket_connect_timeout": 1.0, "socket_timeout": 1.0, "retry": None}
+        super().__init__(server, {**params, "OPTIONS": {**options, **params.get("OPTIONS", {})}})
         self._down_until = 0.0
         self._warned_at = float("-inf")
 
