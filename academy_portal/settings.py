@@ -285,6 +285,9 @@ PARTNERSHIPS_NOTIFY_EMAILS = env.list("PARTNERSHIPS_NOTIFY_EMAILS", default=[])
 IMPORT_MAX_FILE_SIZE = env.int("IMPORT_MAX_FILE_SIZE", default=10 * 1024 * 1024)
 ACADEMY_NAME = env.str("ACADEMY_NAME", default="Diplomatic Academy")
 ACADEMY_CONTACT_EMAIL = env.str("ACADEMY_CONTACT_EMAIL", default="forums@localhost")
+# Longest staff-written email template, and longest email it may render, in characters
+# (forums/template_safety.py): a template cannot make a worker build a huge email.
+EMAIL_TEMPLATE_MAX_SIZE = env.int("EMAIL_TEMPLATE_MAX_SIZE", default=100_000)
 # Admin actions on more invitations than this send them in the background (Celery).
 INVITATIONS_INLINE_LIMIT = env.int("INVITATIONS_INLINE_LIMIT", default=50)
 
