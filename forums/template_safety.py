@@ -149,13 +149,14 @@ def _compile(text: str, limit: int):
     return template
 
 
-def render_template(text: str, context: dict[str, str]) -> str:
-    """Render `text` with `context`; UnsafeTemplate if it breaks the rules or grows too large.
+def render_template(text: str, context: dict[str, str], *, limit: int | None = None) -> str:
+    """Render `text` with `context`; UnsafeTemplate if it breaks the rules or grows past `limit`
+    characters (default: EMAIL_TEMPLATE_MAX_SIZE; a subject has a smaller one).
 
     Rendered node by node with a running total, so an oversized email is stopped as soon as it
     passes the limit, not after it has been built."""
     template = compile_template(text)
-    limit = max_size()
+    limit = max_size() if limit is None else min(limit, max_size())
     rendering = Context(context, autoescape=False)
     pieces, size = [], 0
     with rendering.render_context.push_state(template), rendering.bind_template(template):

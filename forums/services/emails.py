@@ -18,11 +18,15 @@ from django.utils.html import escape, urlize
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from academy_portal.mail.models import OutboxMessage
 from forums import template_safety
 from forums.models import AttributionRule, EmailTemplate, Invitation
 from forums.models.forums import ATTRIBUTION_EXPLANATIONS
 
 logger = logging.getLogger(__name__)
+# A rendered subject must fit the outbox's column, or queueing the email (and the answer that
+# causes it) would fail; a longer one is treated like an unsafe template.
+SUBJECT_MAX_LENGTH = OutboxMessage._meta.get_field("subject").max_length
 
 PLACEHOLDERS = {
     "honorific": _("The expert's honorific, e.g. Dr."),
@@ -182,9 +186,9 @@ class RenderedEmail:
     language: str
 
 
-def render_text(text: str, context: dict[str, str]) -> str:
+def render_text(text: str, context: dict[str, str], *, limit: int | None = None) -> str:
     """Rendered in the sandbox (forums.template_safety); UnsafeTemplate if it may not be."""
-    return template_safety.render_template(text, context)
+    return template_safety.render_template(text, context, limit=limit)
 
 
 def text_to_html(text: str) -> str:
@@ -206,7 +210,9 @@ def render_email(
             template = find_template(kind, language=language, edition=invitation.edition)
         context = build_context(invitation, raw_token=raw_token)
         try:
-            subject = " ".join(render_text(template.subject, context).split())
+            subject = " ".join(
+                render_text(template.subject, context, limit=SUBJECT_MAX_LENGTH).split()
+            )
             text_body = render_text(template.body, context).strip() + "\n"
         except template_safety.UnsafeTemplate as error:
             # Stored before the sandbox's rules, or grown too large: the email goes out with

@@ -158,6 +158,34 @@ def test_a_stored_template_whose_output_outgrows_the_limit_is_stopped(settings, 
     assert "longer than 5000 characters" in caplog.text
 
 
+def test_a_stored_subject_that_renders_too_long_does_not_lose_the_answer(client, caplog):
+    # Before: queue_email refused the 600-character subject and the RSVP answered 500.
+    invitation = InvitationFactory(
+        edition=EditionFactory(practical_information="Bring your passport. " * 30)
+    )
+    token = send_invitation(invitation, sent_by=UserFactory())
+    invitation.refresh_from_db()
+    EmailTemplate.objects.filter(kind="confirmation", language="en", edition=None).update(
+        subject="{{ practical_information }}"
+    )
+    with caplog.at_level(logging.ERROR, logger="forums.services.emails"):
+        response = client.post(
+            reverse("forums:rsvp", args=[token]),
+            {
+                "answer": "accepted",
+                "version": invitation.version,
+                "privacy_consent": "on",
+                "chatham_house_acknowledged": "on",
+            },
+        )
+    assert response.status_code == 302
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.ACCEPTED
+    confirmation = OutboxMessage.objects.get(kind="confirmation")
+    assert invitation.edition.title in confirmation.subject  # the shipped subject
+    assert "longer than 500 characters" in caplog.text
+
+
 def test_render_stops_as_soon_as_the_output_passes_the_limit(settings):
     settings.EMAIL_TEMPLATE_MAX_SIZE = 1_000
     with pytest.raises(template_safety.UnsafeTemplate, match="longer than 1000"):
