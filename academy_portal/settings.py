@@ -101,10 +101,18 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# Seconds a Redis connection attempt (cache and broker) or a cache read may take: an outage
+# must fail fast, never hang a request (academy_portal/core/cache.py, docs/outbox.md).
+REDIS_TIMEOUT = env.float("REDIS_TIMEOUT", default=1.0)
 
 if REDIS_URL and not TESTING:
+    # A Redis outage degrades to an empty cache (rate limits fail open) instead of a 500.
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "academy_portal.core.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
+        }
     }
 elif TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -249,7 +257,13 @@ MFA_ALLOW_UNVERIFIED_EMAIL = True
 # worker and beat really run with nothing installed.
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 3600,
+        # Without these a broker that accepts connections but never answers hangs a publish
+        # (and the request that commits an answer) for good.
+        "socket_connect_timeout": REDIS_TIMEOUT,
+        "socket_timeout": max(REDIS_TIMEOUT, 5.0),
+    }
 else:
     _celery_dir = VAR_DIR / "celery"
     for _sub in ("out", "processed", "control"):
@@ -263,6 +277,15 @@ else:
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
+# Publishing happens on commit, inside a web request: one quick retry (a stale pooled
+# connection), then give up; the outbox sweep delivers what could not be enqueued.
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -304,6 +327,9 @@ IMPORT_MAX_FILE_SIZE = env.int("IMPORT_MAX_FILE_SIZE", default=10 * 1024 * 1024)
 IMPORT_ERRORS_SHOWN = max(1, env.int("IMPORT_ERRORS_SHOWN", default=200))
 ACADEMY_NAME = env.str("ACADEMY_NAME", default="Diplomatic Academy")
 ACADEMY_CONTACT_EMAIL = env.str("ACADEMY_CONTACT_EMAIL", default="forums@localhost")
+# Longest staff-written email template, and longest email it may render, in characters
+# (forums/template_safety.py): a template cannot make a worker build a huge email.
+EMAIL_TEMPLATE_MAX_SIZE = env.int("EMAIL_TEMPLATE_MAX_SIZE", default=100_000)
 # Admin actions on more invitations than this send them in the background (Celery).
 INVITATIONS_INLINE_LIMIT = env.int("INVITATIONS_INLINE_LIMIT", default=50)
 # Exports read the selected rows this many at a time (academy_portal.core.exports).

@@ -112,9 +112,12 @@ def _gone(request, *, status: int, reason: str = "", contact_email: str = ""):
 
 def _rate_limited(request, *, key: str, headers: dict):
     """Count this POST against the link and the address; a 429 page when either is exhausted."""
-    key_ok = ratelimit.hit("rsvp-key", key, RATE_LIMIT_PER_KEY)
-    ip_ok = ratelimit.hit("rsvp-ip", ratelimit.client_ip(request), RATE_LIMIT_PER_IP)
-    if key_ok and ip_ok:
+    verdicts = [
+        ratelimit.consume("rsvp-key", key, RATE_LIMIT_PER_KEY),
+        ratelimit.consume("rsvp-ip", ratelimit.client_ip(request), RATE_LIMIT_PER_IP),
+    ]
+    blocked = [verdict for verdict in verdicts if not verdict.allowed]
+    if not blocked:
         return None
     response = render(
         request,
@@ -122,7 +125,8 @@ def _rate_limited(request, *, key: str, headers: dict):
         {"language_links": headers is TOKEN_PAGE_HEADERS},
         status=429,
     )
-    response["Retry-After"] = str(RATE_LIMIT_PER_KEY.seconds)
+    # When the exhausted window(s) end; the limiter's windows are exact, so this is too.
+    response["Retry-After"] = str(max(verdict.retry_after for verdict in blocked))
     return _with_headers(response, headers)
 
 

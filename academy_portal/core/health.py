@@ -1,6 +1,13 @@
-"""Reachability probes for /healthz: the database and the Celery broker."""
+"""Reachability probes for /healthz: the database, the Celery broker and the cache.
+
+Each probe returns None when its service answers, else the reason, for the log only: the
+reason names internal addresses and exception texts, which /healthz never shows.
+"""
+
+import secrets
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 
 
@@ -31,4 +38,22 @@ def check_broker() -> str | None:
                     return f"broker folder {folder} is missing"
     except Exception as exc:
         return f"{type(exc).__name__}: {exc}".strip()
+    return None
+
+
+def check_cache() -> str | None:
+    """None when a value written to the cache reads back, else the reason.
+
+    Through the cache API, not a private ping: the degrading Redis backend swallows errors,
+    so a value that does not come back is how an outage shows."""
+    key = f"healthz:{secrets.token_hex(8)}"
+    value = secrets.token_hex(8)
+    try:
+        cache.set(key, value, timeout=10)
+        found = cache.get(key)
+        cache.delete(key)
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}".strip()
+    if found != value:
+        return "a value written to the cache could not be read back"
     return None

@@ -6,10 +6,15 @@ limit holds across workers.
 """
 
 import hashlib
+import logging
+import math
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -20,29 +25,75 @@ class Limit:
     seconds: int
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """Whether a hit is allowed, and in how many whole seconds its window ends (Retry-After)."""
+
+    allowed: bool
+    retry_after: int
+
+
 def _cache_key(scope: str, key: str) -> str:
     # Keys may hold secrets (tokens) or odd characters; hash them so neither reaches the cache.
     digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
     return f"ratelimit:{scope}:{digest}"
 
 
-def hit(scope: str, key: str, limit: Limit) -> bool:
-    """Count one hit for `key`; False once it exceeds `limit` within `seconds` of its first hit.
+def hit(scope: str, key: str, limit: Limit, *, now: float | None = None) -> bool:
+    """Count one hit for `key`; False once it exceeds `limit` within its window."""
+    return consume(scope, key, limit, now=now).allowed
+
+
+def consume(scope: str, key: str, limit: Limit, *, now: float | None = None) -> Verdict:
+    """Count one hit for `key` against `limit`; the window is exactly `limit.seconds` long.
 
     The window starts at the first hit (not on the clock's minute), so a burst cannot get twice
-    the budget by straddling a minute boundary.
+    the budget by straddling a minute boundary. Its end is stored under its own key, written
+    only by add()/set() with the window as timeout, and the hits are counted under a key named
+    after that end: a backend whose incr() rewrites the expiry (the file cache resets it to
+    300 s) can keep an old counter longer, but never a window. `now` (seconds since the epoch)
+    is the clock, injectable for tests.
+
+    Fails open: if the cache cannot be used the hit is allowed and a warning logged, because a
+    cache outage must never turn an expert's answer or a sign-in away.
     """
-    cache_key = _cache_key(scope, key)
-    # add() is atomic: only the first hit of a window creates the counter (with its expiry).
-    if cache.add(cache_key, 1, timeout=limit.seconds):
-        return True
+    now = time.time() if now is None else now
+    base = _cache_key(scope, key)
     try:
-        count = cache.incr(cache_key)
-    except ValueError:
-        # The counter expired between add() and incr(): this hit opens a new window.
-        cache.add(cache_key, 1, timeout=limit.seconds)
-        return True
-    return count <= limit.count
+        end = _window_end(base, limit, now)
+        count = _count_hit(f"{base}:{end!r}", ttl=max(math.ceil(end - now), 1))
+    except Exception:
+        logger.warning("Rate limit %r not enforced: the cache is unavailable", scope, exc_info=True)
+        return Verdict(allowed=True, retry_after=0)
+    return Verdict(allowed=count <= limit.count, retry_after=max(math.ceil(end - now), 1))
+
+
+def _window_end(base: str, limit: Limit, now: float) -> float:
+    anchor = f"{base}:window"
+    end = cache.get(anchor)
+    if end is not None and end > now:
+        return end
+    fresh = now + limit.seconds
+    if end is None:
+        if cache.add(anchor, fresh, timeout=limit.seconds):
+            return fresh
+        end = cache.get(anchor)  # another request opened the window first
+        if end is not None and end > now:
+            return end
+    # The stored window is over by our clock though the cache still holds it: replace it.
+    cache.set(anchor, fresh, timeout=limit.seconds)
+    return fresh
+
+
+def _count_hit(counter: str, *, ttl: int) -> int:
+    # add() is atomic: only the first hit of a window creates the counter.
+    if cache.add(counter, 1, timeout=ttl):
+        return 1
+    try:
+        return cache.incr(counter)
+    except ValueError:  # the counter expired between add() and incr()
+        cache.add(counter, 1, timeout=ttl)
+        return 1
 
 
 def client_ip(request) -> str:

@@ -1,20 +1,29 @@
+import logging
+
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from .health import check_broker, check_database
+from .health import check_broker, check_cache, check_database
+
+logger = logging.getLogger(__name__)
 
 
 @never_cache
 @require_GET
 def healthz(request):
-    """200 when the database and broker are reachable; 503 naming what is not."""
-    checks = {"database": check_database(), "broker": check_broker()}
+    """200 when the database, broker and cache answer; 503 naming (only) what does not.
+
+    The reasons go to the log: the probe is public, and an exception text would show
+    internal host names, ports and driver versions to anyone."""
+    checks = {"database": check_database(), "broker": check_broker(), "cache": check_cache()}
     failing = {name: reason for name, reason in checks.items() if reason}
+    for name, reason in failing.items():
+        logger.warning("Health check: %s unavailable: %s", name, reason)
     body = {
         "status": "ok" if not failing else "unavailable",
-        "checks": {name: (reason or "ok") for name, reason in checks.items()},
+        "checks": {name: ("unavailable" if reason else "ok") for name, reason in checks.items()},
     }
     return JsonResponse(body, status=503 if failing else 200)
 

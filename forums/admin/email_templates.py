@@ -9,6 +9,7 @@ from experts.models import Expert
 from forums.admin.editions import EditionListFilter
 from forums.models import Edition, EmailTemplate, Invitation, ReminderRule
 from forums.services.emails import PLACEHOLDERS, render_email
+from forums.template_safety import UnsafeTemplate, template_problems
 
 from .inviting import PREVIEW_TOKEN
 
@@ -71,10 +72,19 @@ class EmailTemplateAdmin(admin.ModelAdmin):
     def preview(self, obj):
         if obj is None or obj.pk is None:
             return _("Save the template to see a preview.")
+        # A template stored before the sandbox's rules is not rendered: say what is wrong.
+        problems = template_problems(obj.subject, names=PLACEHOLDERS) + template_problems(
+            obj.body, names=PLACEHOLDERS
+        )
+        if problems:
+            return format_html('<p class="errornote">{}</p>', " ".join(problems))
         sample = sample_invitation(obj)
         if sample is None:
             return _("Create an edition and an expert to see a preview.")
-        email = render_email(obj.kind, sample, raw_token=PREVIEW_TOKEN, template=obj)
+        try:
+            email = render_email(obj.kind, sample, raw_token=PREVIEW_TOKEN, template=obj)
+        except UnsafeTemplate as error:  # even the shipped wording outgrew the limit
+            return format_html('<p class="errornote">{}</p>', error)
         return format_html(
             '<p class="email-preview__subject"><strong>{}</strong></p>'
             '<pre class="email-preview__body">{}</pre>',

@@ -24,6 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from forums.template_safety import validate_template_text
+
 from .forums import Edition, Session, SessionRole
 
 
@@ -355,9 +357,10 @@ class EmailTemplate(models.Model):
         return f"{self.get_kind_display()} [{self.language}] - {scope}"
 
     def clean(self):
-        from forums.services.emails import validate_template_text
+        # The names are those the email service fills in; the rules are the sandbox's.
+        from forums.services.emails import PLACEHOLDERS
 
-        validate_template_text(subject=self.subject, body=self.body)
+        validate_template_text(subject=self.subject, body=self.body, names=PLACEHOLDERS)
 
 
 class ReminderRule(models.Model):

@@ -5,13 +5,11 @@ files, with a context of plain strings only (no model objects whose methods a te
 reach), and only a short list of placeholders and tags is accepted when a template is saved.
 """
 
+import logging
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.template import Context, Engine, TemplateSyntaxError
 from django.template.defaultfilters import linebreaks_filter
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
@@ -20,11 +18,18 @@ from django.utils.html import escape, urlize
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from academy_portal.mail.models import OutboxMessage
 from academy_portal.mail.placeholders import detail_marker, link_marker, neutralize_markers
+from forums import template_safety
 from forums.models import AttributionRule, EmailTemplate, Invitation
 from forums.models.forums import ATTRIBUTION_EXPLANATIONS
 
 from .tokens import current_raw_token
+
+logger = logging.getLogger(__name__)
+# A rendered subject must fit the outbox's column, or queueing the email (and the answer that
+# causes it) would fail; a longer one is treated like an unsafe template.
+SUBJECT_MAX_LENGTH = OutboxMessage._meta.get_field("subject").max_length
 
 PLACEHOLDERS = {
     "honorific": _("The expert's honorific, e.g. Dr."),
@@ -48,44 +53,11 @@ PLACEHOLDERS = {
     "answer_summary": _("The expert's answer: attendance, travel, visa, diet (a line each)"),
 }
 EN_DASH = "\u2013"
-ALLOWED_TAGS = {"if", "elif", "else", "endif", "comment", "endcomment"}
-
-_VARIABLE_RE = re.compile(r"{{\s*([A-Za-z_][\w.]*)")
-_TAG_RE = re.compile(r"{%\s*(\w+)")
-_IF_VARIABLE_RE = re.compile(r"{%\s*(?:el)?if\s+(?:not\s+)?([A-Za-z_]\w*)")
-
-# No loaders: a staff-written template cannot {% include %} or {% extends %} a file.
-_ENGINE = Engine(loaders=[], autoescape=False, string_if_invalid="", libraries={})
 
 
 def validate_template_text(*, subject: str, body: str) -> None:
-    """Raise ValidationError (per field) for syntax errors and unknown placeholders or tags."""
-    errors = {}
-    for field, text in (("subject", subject or ""), ("body", body or "")):
-        problems = []
-        used = {name.split(".")[0] for name in _VARIABLE_RE.findall(text)}
-        used |= set(_IF_VARIABLE_RE.findall(text))
-        unknown = sorted(used - set(PLACEHOLDERS))
-        if unknown:
-            problems.append(
-                _("Unknown placeholder(s): %(names)s. Available: %(available)s.")
-                % {"names": ", ".join(unknown), "available": ", ".join(sorted(PLACEHOLDERS))}
-            )
-        tags = sorted(set(_TAG_RE.findall(text)) - ALLOWED_TAGS)
-        if tags:
-            problems.append(
-                _("Only {%% if %%} … {%% endif %%} blocks may be used, not: %(tags)s.")
-                % {"tags": ", ".join(tags)}
-            )
-        if not problems:
-            try:
-                _ENGINE.from_string(text)
-            except TemplateSyntaxError as exc:
-                problems.append(_("The template cannot be read: %(error)s") % {"error": exc})
-        if problems:
-            errors[field] = problems
-    if errors:
-        raise ValidationError(errors)
+    """Raise ValidationError (per field) for what the sandbox refuses and unknown placeholders."""
+    template_safety.validate_template_text(subject=subject, body=body, names=PLACEHOLDERS)
 
 
 def rsvp_url(raw_token: str) -> str:
@@ -299,14 +271,9 @@ class RenderedEmail:
     language: str
 
 
-@lru_cache(maxsize=128)
-def _compiled(text: str):
-    # A batch of 5,000 invitations renders the same few template texts: parse each once.
-    return _ENGINE.from_string(text)
-
-
-def render_text(text: str, context: dict[str, str]) -> str:
-    return _compiled(text).render(Context(context, autoescape=False))
+def render_text(text: str, context: dict[str, str], *, limit: int | None = None) -> str:
+    """Rendered in the sandbox (forums.template_safety); UnsafeTemplate if it may not be."""
+    return template_safety.render_template(text, context, limit=limit)
 
 
 def text_to_html(text: str) -> str:
@@ -330,8 +297,24 @@ def render_email(
         if template is None:
             template = find_template(kind, language=language, edition=invitation.edition)
         context = build_context(invitation, raw_token=raw_token, for_outbox=for_outbox)
-        subject = " ".join(render_text(template.subject, context).split())
-        text_body = render_text(template.body, context).strip() + "\n"
+        try:
+            subject = " ".join(
+                render_text(template.subject, context, limit=SUBJECT_MAX_LENGTH).split()
+            )
+            text_body = render_text(template.body, context).strip() + "\n"
+        except template_safety.UnsafeTemplate as error:
+            # Stored before the sandbox's rules, or grown too large: the email goes out with
+            # the shipped wording rather than not at all (or as a huge body).
+            logger.error(
+                "Email template %s (%s, %s) cannot be used, sending the built-in one: %s",
+                template.pk or "built-in",
+                kind,
+                language,
+                error,
+            )
+            template = built_in_template(kind, language=language)
+            subject = " ".join(render_text(template.subject, context).split())
+            text_body = render_text(template.body, context).strip() + "\n"
         # Collapse the empty lines left by {% if %} blocks that were not shown.
         text_body = re.sub(r"\n{3,}", "\n\n", text_body)
         html_body = render_to_string(

@@ -98,7 +98,7 @@ def test_production_settings_come_from_the_environment(tmp_path):
         "host": "db.internal",
         "conn_max_age": 60,
         "broker": "redis://cache.internal:6379/0",
-        "cache": "django.core.cache.backends.redis.RedisCache",
+        "cache": "academy_portal.core.cache.ResilientRedisCache",
         "proxy": ["HTTP_X_FORWARDED_PROTO", "https"],
         "ssl": True,
         "hsts": 31536000,

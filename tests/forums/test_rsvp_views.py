@@ -428,7 +428,8 @@ def test_too_many_posts_for_one_link_get_a_429_page(client, staff):
     assert response.status_code == 429
     assert "Too many attempts" in response.content.decode()
     assert response["Referrer-Policy"] == "no-referrer"
-    assert response["Retry-After"] == "60"
+    # What is left of the link's 60-second window (exact: tests/core/test_ratelimit.py).
+    assert 0 < int(response["Retry-After"]) <= 60
     invitation.refresh_from_db()
     assert invitation.status == Invitation.Status.SENT
     # GET still works: reading the invitation is never blocked.

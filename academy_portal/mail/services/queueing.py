@@ -197,7 +197,11 @@ def enqueue_delivery(ids: Sequence[int]) -> None:
             else:
                 tasks.send_outbox_messages.delay(part)
     except Exception:  # the broker is the outside world; the rows are safe in the DB
-        logger.warning("Could not enqueue outbox messages %s; the sweep will send them", ids)
+        # Never re-raise: this runs after the commit, and the caller's answer is already saved.
+        # The publish fails fast (CELERY_TASK_PUBLISH_RETRY_POLICY, broker timeouts).
+        logger.warning(
+            "Could not enqueue outbox messages %s; the sweep will send them", ids, exc_info=True
+        )
 
 
 def _ask_for_flush() -> bool:
