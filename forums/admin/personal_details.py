@@ -30,8 +30,10 @@ def withheld_name(name: str) -> str:
 def _withheld_display(name: str):
     def display(self, obj):
         shown = shown_value(getattr(obj, name), visible=False)
-        # None, not "": the admin's empty mark, as for a visible detail not given.
-        return format_html('<span class="detail-withheld">{}</span>', shown) if shown else None
+        if not shown:
+            # The admin's empty mark, as for a visible detail not given (None would print "None").
+            return self.get_empty_value_display()
+        return format_html('<span class="detail-withheld">{}</span>', shown)
 
     display.__name__ = withheld_name(name)
     return admin.display(description=Invitation._meta.get_field(name).verbose_name)(display)
