@@ -30,7 +30,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "academy_portal.core.admin_site.PortalAdminConfig",  # django.contrib.admin + staff home
+    "academy_portal.staff.admin_site.PortalAdminConfig",  # django.contrib.admin + staff home
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "partners",
     "experts",
     "forums",
+    # The top layer: they may import every app above; nothing imports them.
+    "academy_portal.demo",
+    "academy_portal.staff",
 ]
 
 MIDDLEWARE = [
