@@ -218,7 +218,7 @@ ACCOUNT_LOGIN_METHODS = {"email", "username"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_EMAIL_VERIFICATION = "none"
-ACCOUNT_ADAPTER = "academy_portal.core.adapters.AccountAdapter"
+ACCOUNT_ADAPTER = "experts.adapters.AccountAdapter"
 # Asking for a code creates the account of an expert on file (and only of one).
 ACCOUNT_FORMS = {
     "request_login_code": "experts.forms.ExpertRequestLoginCodeForm",
