@@ -30,7 +30,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "academy_portal.core.admin_site.PortalAdminConfig",  # django.contrib.admin + staff home
+    "academy_portal.staff.admin_site.PortalAdminConfig",  # django.contrib.admin + staff home
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "partners",
     "experts",
     "forums",
+    # The top layer: they may import every app above; nothing imports them.
+    "academy_portal.demo",
+    "academy_portal.staff",
 ]
 
 MIDDLEWARE = [
@@ -215,7 +218,7 @@ ACCOUNT_LOGIN_METHODS = {"email", "username"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_EMAIL_VERIFICATION = "none"
-ACCOUNT_ADAPTER = "academy_portal.core.adapters.AccountAdapter"
+ACCOUNT_ADAPTER = "experts.adapters.AccountAdapter"
 # Asking for a code creates the account of an expert on file (and only of one).
 ACCOUNT_FORMS = {
     "request_login_code": "experts.forms.ExpertRequestLoginCodeForm",

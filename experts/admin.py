@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 
 from academy_portal.core.admin import CountryListFilter, FoldedSearchMixin
 from academy_portal.core.text import normalize_text
-from forums.admin.invitations import NotInvitedToFilter, invite_to_edition
 
 from .exports import expert_export_response
 from .models import Expert, ExpertiseArea
@@ -84,9 +83,9 @@ class ExpertAdmin(FoldedSearchMixin, admin.ModelAdmin):
         "expertise_areas",
         "preferred_language",
         "consent_to_contact",
-        NotInvitedToFilter,
     )
-    actions = (invite_to_edition, "export_csv", "export_xlsx")
+    # forums/admin/experts.py adds "invite to an edition" and its filter: forums sits above.
+    actions = ("export_csv", "export_xlsx")
     search_fields = (
         "given_name",
         "family_name",

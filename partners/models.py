@@ -10,14 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from academy_portal.core.text import fold_for_search, normalize_text
-
-
-class AcademyUnit(models.TextChoices):
-    ISS = "iss", _("Institute for Strategic Studies")
-    EAST_SEA = "east_sea", _("East Sea Institute")
-    FOREIGN_POLICY = "foreign_policy", _("Institute for Foreign Policy")
-    INTERNATIONAL_COOPERATION = "intl_cooperation", _("Department of International Cooperation")
-    TRAINING = "training", _("Faculty of Diplomatic Training")
+from academy_portal.core.units import AcademyUnit
 
 
 class Institution(models.Model):

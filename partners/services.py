@@ -6,10 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -22,6 +21,7 @@ from academy_portal.mail.models import OutboxMessage
 from academy_portal.mail.services import queue_email
 
 from .models import MOU
+from .selectors import Recipient, partnership_recipients
 
 logger = logging.getLogger(__name__)
 
@@ -30,13 +30,6 @@ DEDUP_KEY_MAX_LENGTH = 255
 
 
 # --- Expiry notices ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Recipient:
-    email: str
-    name: str = ""
-    language: str = field(default_factory=lambda: settings.LANGUAGE_CODE)
 
 
 @dataclass
@@ -54,27 +47,6 @@ def notice_threshold(days_left: int, thresholds: list[int] | None = None) -> int
     reached = [t for t in thresholds if days_left <= t]
     # Only the most urgent one: a run missed for days must not send the stale, less urgent ones.
     return min(reached) if reached else None
-
-
-def partnership_recipients() -> list[Recipient]:
-    """Active partnerships officers with an email, then PARTNERSHIPS_NOTIFY_EMAILS; one each."""
-    users = (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=PARTNERSHIPS_OFFICERS)
-        .exclude(email="")
-        .distinct()
-        .order_by("pk")
-    )
-    recipients: dict[str, Recipient] = {}
-    for user in users:
-        # Staff accounts carry no language preference: they read the portal's default language.
-        name = user.get_full_name() or user.get_username()
-        recipients.setdefault(user.email.strip().lower(), Recipient(email=user.email, name=name))
-    for email in settings.PARTNERSHIPS_NOTIFY_EMAILS:
-        email = email.strip()
-        if email:
-            recipients.setdefault(email.lower(), Recipient(email=email))
-    return list(recipients.values())
 
 
 def mou_expiry_dedup_key(mou: MOU, *, threshold: int, email: str) -> str:
@@ -347,128 +319,3 @@ def renew_mou(
         _log_renewal(old=old, new=new, user=renewed_by)
     mou.refresh_from_db()
     return new
-
-
-# --- Partner history (read side) ---------------------------------------------------------------
-
-
-@dataclass
-class Participation:
-    """One expert at one forum edition: the invitation (if any) and the session roles held."""
-
-    edition: object
-    invitation: object | None = None
-    roles: list = field(default_factory=list)
-
-
-@dataclass
-class ExpertHistory:
-    expert: object
-    participations: list[Participation]
-
-
-@dataclass
-class PartnerHistory:
-    institution: object
-    mou_chains: list[list[MOU]]  # each chain oldest first, linked by `supersedes`
-    contacts: list
-    experts: list[ExpertHistory]
-    invitations_available: bool
-
-
-def _invitation_model():
-    from django.apps import apps
-
-    try:
-        return apps.get_model("forums", "Invitation")
-    except LookupError:
-        return None
-
-
-def _mou_chains(mous: list[MOU]) -> list[list[MOU]]:
-    by_pk = {m.pk: m for m in mous}
-    successor = {m.supersedes_id: m for m in mous if m.supersedes_id in by_pk}
-    chains = []
-    for mou in mous:
-        if mou.supersedes_id in by_pk:
-            continue  # not the start of a chain
-        chain, seen = [mou], {mou.pk}
-        while chain[-1].pk in successor and successor[chain[-1].pk].pk not in seen:
-            chain.append(successor[chain[-1].pk])
-            seen.add(chain[-1].pk)
-        chains.append(chain)
-
-    def start(chain):
-        first = chain[0]
-        return first.signed_on or first.effective_from or dt.date.min, first.pk
-
-    # Newest relationship first: what staff look for is the MOU in force now.
-    return sorted(chains, key=start, reverse=True)
-
-
-def partner_history(institution_id: int) -> PartnerHistory:
-    """Everything the academy did with one institution, in a fixed number of queries."""
-    from django.db.models import Prefetch
-    from django.shortcuts import get_object_or_404
-
-    from experts.models import Expert
-    from forums.models import SessionRole
-
-    from .models import Contact, Institution
-
-    invitation_model = _invitation_model()
-    expert_prefetches = [
-        Prefetch(
-            "session_roles",
-            queryset=SessionRole.objects.select_related("session__edition__forum"),
-        )
-    ]
-    if invitation_model is not None:
-        expert_prefetches.append(
-            Prefetch(
-                "invitations",
-                queryset=invitation_model.objects.select_related(
-                    "edition__forum", "offered_session"
-                ),
-            )
-        )
-    institution = get_object_or_404(
-        Institution.objects.prefetch_related(
-            Prefetch(
-                "mous",
-                queryset=MOU.objects.select_related("supersedes", "superseded_by").order_by(
-                    "signed_on", "effective_from", "pk"
-                ),
-            ),
-            Prefetch("contacts", queryset=Contact.objects.order_by("name")),
-            Prefetch(
-                "experts",
-                queryset=Expert.objects.order_by("family_name", "given_name").prefetch_related(
-                    *expert_prefetches
-                ),
-            ),
-        ),
-        pk=institution_id,
-    )
-    experts = []
-    for expert in institution.experts.all():
-        by_edition: dict[int, Participation] = {}
-        if invitation_model is not None:
-            for invitation in expert.invitations.all():
-                by_edition.setdefault(
-                    invitation.edition_id, Participation(edition=invitation.edition)
-                ).invitation = invitation
-        for role in expert.session_roles.all():
-            edition = role.session.edition
-            by_edition.setdefault(edition.pk, Participation(edition=edition)).roles.append(role)
-        participations = sorted(
-            by_edition.values(), key=lambda p: (p.edition.start_date, p.edition.pk), reverse=True
-        )
-        experts.append(ExpertHistory(expert=expert, participations=participations))
-    return PartnerHistory(
-        institution=institution,
-        mou_chains=_mou_chains(list(institution.mous.all())),
-        contacts=list(institution.contacts.all()),
-        experts=experts,
-        invitations_available=invitation_model is not None,
-    )

@@ -10,7 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import services
+from . import selectors, services
 from .forms import RenewMOUForm
 from .models import MOU, Institution
 
@@ -19,7 +19,7 @@ def institution_history(request, pk):
     """An institution's MOUs over time, contacts, experts and their forum participation."""
     if not request.user.has_perm("partners.view_institution"):
         raise PermissionDenied
-    history = services.partner_history(pk)
+    history = selectors.partner_history(pk)
     context = {
         **admin.site.each_context(request),
         "title": _("History of %(institution)s") % {"institution": history.institution},

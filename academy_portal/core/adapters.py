@@ -19,11 +19,11 @@ from academy_portal.core.ratelimit import client_ip
 logger = logging.getLogger(__name__)
 
 
-class AccountAdapter(DefaultAccountAdapter):
-    """Experts are invited by the academy; nobody signs up on their own.
+class PortalAccountAdapter(DefaultAccountAdapter):
+    """The sign-in rules for everyone (staff and experts): nobody signs up on their own.
 
-    Accounts for experts are created by `experts.services.ensure_expert_user` when an expert on
-    file asks for a sign-in code (see `experts.forms.ExpertRequestLoginCodeForm`).
+    `experts.adapters.AccountAdapter` (the ACCOUNT_ADAPTER) adds where experts land; core
+    imports no domain app.
     """
 
     # allauth has no Vietnamese: the messages experts can meet are ours, so they get translated.
@@ -105,15 +105,11 @@ class AccountAdapter(DefaultAccountAdapter):
             return super().get_client_ip(request)
 
     def get_login_redirect_url(self, request):
-        # Experts land on their own page; staff on the staff home (which asks for the second
-        # factor first when it is still missing).
-        from experts.services import expert_for_user
-
+        # Staff land on the staff home (which asks for the second factor first when it is
+        # still missing).
         user = request.user
         if user.is_staff or user.is_superuser:
             return reverse("admin:index")
-        if expert_for_user(user) is not None:
-            return reverse("experts:me")
         return super().get_login_redirect_url(request)
 
 

@@ -6,6 +6,7 @@ reason names internal addresses and exception texts, which /healthz never shows.
 
 import secrets
 
+from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
@@ -24,10 +25,10 @@ def check_database() -> str | None:
 
 def check_broker() -> str | None:
     """None when the Celery broker accepts a connection, else the reason."""
-    from academy_portal.celery import app
-
     try:
-        with app.connection_for_write() as conn:
+        # The portal's Celery app (academy_portal/celery.py sets itself current on import),
+        # reached without core importing the project module above it.
+        with current_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
             # The filesystem transport "connects" without touching disk; check its folder too.
             if settings.CELERY_BROKER_URL.startswith("filesystem://"):

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from partners.models import AcademyUnit
+from academy_portal.core.units import AcademyUnit
 
 
 class AttributionRule(models.TextChoices):

@@ -255,19 +255,6 @@ def test_an_expert_signed_in_is_told_the_admin_is_for_staff(client):
     assert "staff" in response.content.decode()
 
 
-@pytest.mark.parametrize(("required", "said"), [(False, "OFF for this demo"), (True, "required")])
-def test_the_demo_summary_says_how_staff_sign_in(settings, required, said):
-    import datetime as dt
-
-    from academy_portal.core.demo.context import DemoContext
-    from academy_portal.core.demo.users import build_users
-
-    settings.STAFF_MFA_REQUIRED = required
-    ctx = DemoContext(today=dt.date.today(), password="academy-demo-2026")
-    build_users(ctx)
-    assert said in "\n".join(ctx.notes)
-
-
 def test_staff_signing_in_without_a_next_page_land_on_the_staff_home(client, mfa_required):
     chief = UserFactory(username="chief")
     secret = with_totp(chief)

@@ -151,7 +151,7 @@ def test_sign_in_code_form_speaks_vietnamese():
     # allauth ships no Vietnamese; the label and the wrong-code message are ours.
     from django.utils import translation
 
-    from academy_portal.core.adapters import AccountAdapter
+    from experts.adapters import AccountAdapter
     from experts.forms import ExpertConfirmLoginCodeForm
 
     with translation.override("vi"):

@@ -8,7 +8,7 @@ from django.utils import timezone
 from academy_portal.core.roles import PARTNERSHIPS_OFFICERS, VIEWERS
 from academy_portal.mail.models import OutboxMessage
 from academy_portal.mail.services import send_due_messages
-from partners import services
+from partners import selectors, services
 from partners.models import MOU, AcademyUnit
 from partners.tasks import check_mou_expiry
 from tests.factories import InstitutionFactory, MOUFactory, UserFactory
@@ -123,7 +123,7 @@ def test_notice_text_parts_are_not_html_escaped_but_the_html_part_is(officers):
     mou = expiring_mou(
         0, institution=InstitutionFactory(name="Research & Policy <Centre>"), title="A & B"
     )
-    recipient = services.Recipient(email="x@academy.test")
+    recipient = selectors.Recipient(email="x@academy.test")
 
     subject, text, html = services.render_mou_expiry_notice(
         mou, threshold=7, today=TODAY, recipient=recipient
@@ -136,7 +136,7 @@ def test_notice_text_parts_are_not_html_escaped_but_the_html_part_is(officers):
 
 def test_notice_is_rendered_in_the_recipients_language(officers):
     mou = expiring_mou(7)
-    recipient = services.Recipient(email="vi@academy.test", name="Chị Hoa", language="vi")
+    recipient = selectors.Recipient(email="vi@academy.test", name="Chị Hoa", language="vi")
 
     subject, text, html = services.render_mou_expiry_notice(
         mou, threshold=7, today=TODAY, recipient=recipient

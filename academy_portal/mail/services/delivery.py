@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .. import tasks
 from ..models import OutboxMessage
 from ..placeholders import UnresolvedPlaceholders, resolve_messages
 from .building import build_email
@@ -25,8 +26,6 @@ logger = logging.getLogger(__name__)
 
 def flush_outbox() -> int:
     """Send one batch of due rows; while batches come full, ask another worker to go on."""
-    from .. import tasks
-
     # From here on a commit asks for a new flush: rows committed before are seen below.
     try:
         cache.delete(FLUSH_PENDING_KEY)

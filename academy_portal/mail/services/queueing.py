@@ -14,6 +14,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .. import tasks
 from ..models import OutboxAttachment, OutboxMessage
 from .common import CLOCK_SKEW, message_id_domain, outbox_setting
 
@@ -181,8 +182,6 @@ def enqueue_delivery(ids: Sequence[int]) -> None:
     A transaction's rows go in tasks of OUTBOX_TASK_BATCH_SIZE. A transaction of one email
     (invitations sent one by one, 5,000 commits in a burst) asks for a flush instead, unless
     one is already queued: that flush starts after this commit, so it sees this row."""
-    from .. import tasks
-
     ids = list(ids)
     chunk = max(outbox_setting("OUTBOX_TASK_BATCH_SIZE"), 1)
     try:

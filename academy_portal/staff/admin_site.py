@@ -51,11 +51,11 @@ class PortalAdminSite(admin.AdminSite):
 
     def index(self, request, extra_context=None):
         # Imported here: this module is loaded while the app registry is still being built.
-        from academy_portal.core.dashboard import get_staff_home_context
+        from academy_portal.staff.dashboard import get_staff_home_context
 
         context = {**get_staff_home_context(user=request.user), **(extra_context or {})}
         return super().index(request, extra_context=context)
 
 
 class PortalAdminConfig(AdminConfig):
-    default_site = "academy_portal.core.admin_site.PortalAdminSite"
+    default_site = "academy_portal.staff.admin_site.PortalAdminSite"

@@ -5,7 +5,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from academy_portal.core.demo import build_demo
+from academy_portal.demo.build import build_demo
 
 
 class Command(BaseCommand):

@@ -9,7 +9,9 @@ from django.test import override_settings
 from django.utils import timezone
 
 from academy_portal.core import roles
-from academy_portal.core.demo import DEFAULT_DEMO_PASSWORD, build_demo
+from academy_portal.demo.build import DEFAULT_DEMO_PASSWORD, build_demo
+from academy_portal.demo.context import DemoContext
+from academy_portal.demo.users import build_users
 from experts.models import Expert, ExpertiseArea
 from forums.models import AttributionRule, Edition, Forum, Session, SessionRole
 from partners.models import MOU, Contact, Institution
@@ -267,3 +269,11 @@ def test_a_later_day_moves_dates_without_duplicating(demo):
     assert upcoming.rsvp_deadline >= later
     assert MOU.objects.expiring(today=later).exists()
     assert not MOU.objects.past_expiry(today=later).exists()
+
+
+@pytest.mark.parametrize(("required", "said"), [(False, "OFF for this demo"), (True, "required")])
+def test_the_demo_summary_says_how_staff_sign_in(db, settings, required, said):
+    settings.STAFF_MFA_REQUIRED = required
+    ctx = DemoContext(today=dt.date.today(), password="academy-demo-2026")
+    build_users(ctx)
+    assert said in "\n".join(ctx.notes)

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from academy_portal.core.dashboard import get_staff_home_context
 from academy_portal.core.roles import FORUM_COORDINATORS, VIEWERS
+from academy_portal.staff.dashboard import get_staff_home_context
 from forums.models import Edition
 from partners.models import MOU
 from tests.factories import (
