@@ -11,7 +11,7 @@ from academy_portal.core.text import fold_for_search
 from partners.importing import import_partner_file
 from partners.importing.columns import export_headers
 from partners.importing.planning import Plan
-from partners.models import MOU, Institution, PartnerImport
+from partners.models import MOU, Institution, PartnerImport, institution_search_text
 from tests.factories import InstitutionFactory
 from tests.partners.import_rows import csv_bytes, row
 
@@ -32,10 +32,13 @@ pytestmark = pytest.mark.django_db
 )
 def test_search_text_is_fold_for_search(name, native_name, acronym):
     expected = fold_for_search(f"{name} {native_name} {acronym}")
+    assert institution_search_text(name, native_name, acronym) == expected  # the plain path
     plan = Plan()
     values = {"name": name, "native_name": native_name, "acronym": acronym}
     assert plan.search_text(values) == expected
     assert plan.search_text(values) == expected  # and again, from the word cache
+    saved = InstitutionFactory(name=name, native_name=native_name, acronym=acronym)
+    assert saved.search_text == fold_for_search(f"{saved.name} {native_name} {acronym}")
 
 
 def test_a_search_text_from_an_import_finds_the_institution_by_its_unaccented_name():
