@@ -60,3 +60,23 @@ def test_a_batch_sends_over_one_connection_what_each_row_alone_builds(settings, 
     batch = {email.extra_headers["X-Outbox-Id"]: _as_sent(email) for email in sent_mail}
     assert batch == alone
     assert all("[[outbox:" not in email.body for email in sent_mail)
+
+
+def test_a_batch_records_its_outcomes_without_waiting_for_the_wal_then_resets_it(
+    require_postgres, settings, sent_mail
+):
+    """On PostgreSQL a batch's outcome updates skip the WAL flush (synchronous_commit off for
+    the batch only): every outcome is still recorded, and the session setting is back after."""
+    from django.db import connection
+
+    rows = OutboxMessageFactory.create_batch(3)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        before = cursor.fetchone()[0]
+
+    assert send_outbox_messages(message_ids=[row.pk for row in rows]) == {r.pk for r in rows}
+
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"sent"}
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == before
