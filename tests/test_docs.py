@@ -317,3 +317,28 @@ def test_the_readme_beat_list_names_every_scheduled_task(settings):
     listed = set(re.findall(r"`([a-z_.]+\.tasks\.[a-z_]+)`", deployment))
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert listed == scheduled
+
+
+def test_the_fast_paths_table_names_files_and_tests_that_exist():
+    text = (ROOT / "docs" / "architecture.md").read_text()
+    section = text.split("\n## Fast paths, fenced\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and "`" in line]
+    assert len(rows) >= 10
+    tests_named = 0
+    for line in rows:
+        for ref in re.findall(
+            r"`((?:tests|bench|partners|forums|experts|academy_portal)/[^`]*)`", line
+        ):
+            path, _, name = ref.partition("::")
+            assert (ROOT / path).exists(), f"docs/architecture.md names {path}, which is gone"
+            if name:
+                assert f"def {name}(" in (ROOT / path).read_text(), f"no test {ref}"
+                tests_named += 1
+        # "::other_test" continues the file named before it in the same cell
+        for name in re.findall(r"`::([a-z_0-9]+)`", line):
+            assert any(
+                f"def {name}(" in (ROOT / p).read_text()
+                for p in re.findall(r"`(tests/[^`:]*)::", line)
+            ), f"no test ::{name}"
+            tests_named += 1
+    assert tests_named >= len(rows)
