@@ -355,7 +355,10 @@ PRIVACY_NOTICE_VERSION = env.str("PRIVACY_NOTICE_VERSION", default="2026-11")
 OUTBOX_SENDING_TIMEOUT = env.int("OUTBOX_SENDING_TIMEOUT", default=300)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
 OUTBOX_RETRY_BASE_DELAY = env.int("OUTBOX_RETRY_BASE_DELAY", default=60)
+OUTBOX_RETRY_MAX_DELAY = env.int("OUTBOX_RETRY_MAX_DELAY", default=6 * 3600)
 OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=100)
+# Seconds one sweep (beat, every minute) may spend sending before it leaves the rest to the next.
+OUTBOX_SWEEP_TIME_BUDGET = env.int("OUTBOX_SWEEP_TIME_BUDGET", default=50)
 # Rows per delivery task: a transaction's emails go to workers in tasks of this many, and a
 # one-email task takes up to this many due rows along. 1 under tests, so a test's on-commit
 # send sends its own email only.

@@ -268,6 +268,7 @@ def main():
             if inst is None:
                 inst = by_name[row[0]] = Institution(
                     name=row[0], acronym=row[2], kind="think_tank", country="VN", city=row[5],
+                    # lower(), not institution_search_text: a floor, with no folding at all.
                     website=row[6], search_text=row[0].lower(),
                 )  # fmt: skip
                 institutions.append(inst)

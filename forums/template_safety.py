@@ -50,7 +50,6 @@ ALLOWED_TAGS = frozenset({"if", "elif", "else", "endif", "comment", "endcomment"
 ALLOWED_FILTERS = ("default", "upper", "lower", "title", "capfirst")
 MAX_NESTING = 10
 MAX_CONDITION_WORDS = 20
-DEFAULT_MAX_SIZE = 100_000
 
 _OPENING_TAGS = {"if": "endif", "comment": "endcomment"}
 
@@ -85,7 +84,7 @@ ENGINE = _SandboxEngine(loaders=[], libraries={}, autoescape=False, string_if_in
 
 def max_size() -> int:
     """The longest template, and the longest rendered text, in characters."""
-    return getattr(settings, "EMAIL_TEMPLATE_MAX_SIZE", DEFAULT_MAX_SIZE)
+    return settings.EMAIL_TEMPLATE_MAX_SIZE
 
 
 def validate_template_text(*, subject: str, body: str, names: Iterable[str]) -> None:

@@ -30,7 +30,8 @@ from forums.services import (
     submit_rsvp,
 )
 
-# Tokens are token_urlsafe(32) (43 characters); anything far longer is not worth hashing.
+# Link tokens are an unpadded URL-safe base64 HMAC-SHA256 (43 characters, forums.services.tokens);
+# anything far longer is not worth hashing.
 TOKEN_MAX_LENGTH = 128
 RATE_LIMIT_PER_KEY = ratelimit.Limit(count=10, seconds=60)
 RATE_LIMIT_PER_IP = ratelimit.Limit(count=30, seconds=60)

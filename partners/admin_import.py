@@ -1,5 +1,6 @@
 """Admin side of partner import/export: upload -> preview -> confirm, the read-only import log,
-and CSV/.xlsx exports. Hooked into the admin by one import at the end of partners/admin.py.
+and the CSV/.xlsx export actions (`ExportActionsMixin`, which partners/admin.py mixes into its
+admins; importing it registers `PartnerImportAdmin`).
 
 The import runs through partners.importing (all or nothing); the confirmation imports the exact
 bytes that were previewed, stored server-side with their SHA-256, never a re-uploaded file.

@@ -2,7 +2,8 @@
 
 Imports do NOT go through these: they use the all-or-nothing service in partners/importing.
 `MOUExport` writes the same flat format that service reads, so an export re-imports with no
-changes. Every exported cell is escaped against formula injection (academy_portal.core.exports).
+changes. Every exported cell is escaped against formula injection by the export engine
+(academy_portal.core.exports, with academy_portal.core.escaping).
 MOUs (with their first contact) and contacts name people: those exports write the access log.
 """
 

@@ -1,5 +1,5 @@
-"""Partner services: MOU expiry notices, expiry marking and renewals (the import engineer adds
-import functions below)."""
+"""Partner services: MOU expiry notices, expiry marking, renewals, and the partner history page's
+read (`partner_history`). The partner import is its own package, partners/importing."""
 
 from __future__ import annotations
 

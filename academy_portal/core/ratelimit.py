@@ -102,7 +102,7 @@ def client_ip(request) -> str:
     Only the last X-Forwarded-For entry is trusted: it is the one our proxy appended; earlier
     entries are whatever the client chose to send.
     """
-    if getattr(settings, "USE_X_FORWARDED_FOR", False):
+    if settings.USE_X_FORWARDED_FOR:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         last = forwarded.rsplit(",", 1)[-1].strip()
         if last:

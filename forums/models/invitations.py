@@ -9,8 +9,12 @@ declines (or changes to tentative), the first waitlisted expert is promoted to A
 automatically and emailed "a place has opened, you are confirmed; if you can no longer come,
 decline via your link". One step, no second confirmation round that could leave a seat empty.
 
-Tokens: the personal RSVP link carries `secrets.token_urlsafe(32)`; only its sha256 is stored.
-Re-sending or reissuing replaces the hash, so an older link stops working at once.
+Tokens (forums/services/tokens.py): the personal RSVP link carries an HMAC-SHA256, keyed with
+SECRET_KEY, of a random seed (`secrets.token_urlsafe(32)`). The row stores the seed and the
+sha256 of the link token, never the token: a leaked database alone gives no working link, yet a
+reminder can rebuild the very link the invitation carried. Re-sending or reissuing draws a new
+seed and replaces the hash, so an older link stops working at once; withdrawing sets
+`token_revoked_at`.
 """
 
 import hashlib

@@ -1,8 +1,12 @@
-"""Personal RSVP link tokens: issued at random, stored only as a sha256 hash.
+"""Personal RSVP link tokens: derived from a stored random seed, stored only as a sha256 hash.
 
-The raw token is an HMAC (SECRET_KEY) of a random seed from `secrets.token_urlsafe(32)`: the
-database keeps the seed and the token's hash, never the token, so a leaked database alone gives
-no working links, while a reminder can still carry the very link the invitation carried.
+The raw token is an HMAC-SHA256 (keyed with SECRET_KEY) of a random seed from
+`secrets.token_urlsafe(32)`, URL-safe base64 without padding (43 characters): the database keeps
+the seed and the token's hash, never the token, so a leaked database alone gives no working
+links, while a reminder can still carry the very link the invitation carried. After a change of
+SECRET_KEY old links still open (their hash is stored), but the seed no longer rebuilds them: a
+reminder then issues a new link, and a queued email that needs the old one fails with a reason
+(docs/outbox.md).
 """
 
 import base64

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _g
 
 from academy_portal.core.text import fold_for_search
-from partners.models import MOU, Contact, Institution
+from partners.models import MOU, Contact, Institution, institution_search_text
 
 from .columns import COLUMN_BY_KEY
 from .errors import ErrorList, clip
@@ -83,17 +83,19 @@ class Plan:
     folded_words: dict = field(default_factory=dict)
 
     def search_text(self, obj: dict) -> str:
-        """Institution.search_text, i.e. fold_for_search of name, native name and acronym;
-        each distinct word is folded once (names share most of their words)."""
-        cache = self.folded_words
-        out = []
-        for word in f"{obj['name']} {obj.get('native_name', '')} {obj.get('acronym', '')}".split():
-            folded = cache.get(word)
-            if folded is None:
-                folded = cache[word] = word.lower() if word.isascii() else fold_for_search(word)
-            if folded:
-                out.append(folded)
-        return " ".join(out)
+        """Institution.search_text (partners.models.institution_search_text), each distinct
+        word folded once: names share most of their words."""
+        return institution_search_text(
+            obj["name"], obj.get("native_name", ""), obj.get("acronym", ""), fold_word=self.fold
+        )
+
+    def fold(self, word: str) -> str:
+        """fold_for_search of one word, memoised; an ASCII word only needs lower()."""
+        folded = self.folded_words.get(word)
+        if folded is None:
+            folded = word.lower() if word.isascii() else fold_for_search(word)
+            self.folded_words[word] = folded
+        return folded
 
 
 _INST_FIELD_OF = {"notes": "notes"}  # column key -> model field when they differ

@@ -11,7 +11,7 @@ from academy_portal.core.text import fold_for_search
 from partners.importing import import_partner_file
 from partners.importing.columns import export_headers
 from partners.importing.planning import Plan
-from partners.models import MOU, Institution, PartnerImport
+from partners.models import MOU, Institution, PartnerImport, institution_search_text
 from tests.factories import InstitutionFactory
 from tests.partners.import_rows import csv_bytes, row
 
@@ -32,10 +32,13 @@ pytestmark = pytest.mark.django_db
 )
 def test_search_text_is_fold_for_search(name, native_name, acronym):
     expected = fold_for_search(f"{name} {native_name} {acronym}")
+    assert institution_search_text(name, native_name, acronym) == expected  # the plain path
     plan = Plan()
     values = {"name": name, "native_name": native_name, "acronym": acronym}
     assert plan.search_text(values) == expected
     assert plan.search_text(values) == expected  # and again, from the word cache
+    saved = InstitutionFactory(name=name, native_name=native_name, acronym=acronym)
+    assert saved.search_text == fold_for_search(f"{saved.name} {native_name} {acronym}")
 
 
 def test_a_search_text_from_an_import_finds_the_institution_by_its_unaccented_name():
@@ -123,3 +126,88 @@ def test_an_import_leaves_garbage_collection_as_it_found_it(data):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+AWKWARD = 'He said "yes", then\\no; C:\\temp\\new\nsecond line, with "quotes", tab\there'
+
+
+def _institution_rows(prefix: str) -> list[dict]:
+    return [
+        {
+            "name": f"{prefix} Viện Nghiên cứu {n}",
+            "native_name": "Học viện Ngoại giao" if n % 2 else "",
+            "acronym": "",
+            "kind": "think_tank",
+            "country": "VN",
+            "city": "" if n % 3 else "Hà Nội",
+            "website": "https://example.org/a?b=c&d=e",
+            "notes": AWKWARD if n % 2 else "",
+            "search_text": f"x {n}",
+        }
+        for n in range(5)
+    ]
+
+
+def _mou_rows(institutions: list[dict]) -> list[dict]:
+    return [
+        {
+            "institution_id": inst["id"],
+            "title": f"MOU {n}\twith a tab",
+            "academy_unit": "east_sea",
+            "signed_on": dt.date(2024, 1, n + 1),
+            "expires_on": None if n % 2 else dt.date(2030, 12, 31),
+            "status": "active",
+            "signatories": AWKWARD,
+        }
+        for n, inst in enumerate(institutions)
+    ]
+
+
+def _stored(model, ids, *, skip=("id", "name", "institution", "created_at", "updated_at")):
+    fields = [f.attname for f in model._meta.concrete_fields if f.name not in skip]
+    return [
+        tuple(getattr(obj, name) for name in fields)
+        for obj in model.objects.filter(pk__in=ids).order_by("pk")
+    ]
+
+
+def test_the_copy_writer_writes_what_bulk_create_and_bulk_update_write(require_postgres):
+    """PostgreSQL's COPY path against the plain path every other database takes, on the same
+    rows: inserts (with ids assigned, NULL dates, quotes, tabs, backslashes, line breaks) and
+    updates give the same stored values."""
+    from partners.importing.pgcopy import copy_insert, copy_update
+    from partners.importing.service import _bulk_create, _bulk_update
+
+    copied, plain = _institution_rows("A"), _institution_rows("B")
+    copy_insert(Institution, copied, assign_ids=True)
+    _bulk_create(Institution, plain, assign_ids=True)
+    copied_ids, plain_ids = [r["id"] for r in copied], [r["id"] for r in plain]
+    assert _stored(Institution, copied_ids) == _stored(Institution, plain_ids)
+
+    copied_mous, plain_mous = _mou_rows(copied), _mou_rows(plain)
+    copy_insert(MOU, copied_mous, assign_ids=False)
+    _bulk_create(MOU, plain_mous, assign_ids=False)
+    copied_mou_ids = MOU.objects.filter(institution_id__in=copied_ids).values_list("pk", flat=True)
+    plain_mou_ids = MOU.objects.filter(institution_id__in=plain_ids).values_list("pk", flat=True)
+    assert len(copied_mou_ids) == len(plain_mou_ids) == 5
+    assert _stored(MOU, copied_mou_ids) == _stored(MOU, plain_mou_ids)
+
+    for rows in (copied, plain):
+        for values in rows:
+            values.update(city="Đà Nẵng\\n", notes="", website="")
+    fields = ["city", "notes", "website"]
+    copy_update(Institution, copied, fields)
+    _bulk_update(Institution, plain, fields)
+    assert _stored(Institution, copied_ids) == _stored(Institution, plain_ids)
+    assert Institution.objects.get(pk=copied_ids[0]).city == "Đà Nẵng\\n"
+
+
+def test_the_positional_instance_builder_builds_what_the_keyword_constructor_builds():
+    """bulk_create's instances come from Model.__init__'s positional fast path."""
+    from partners.importing.service import InstanceBuilder
+
+    values = _institution_rows("C")[1]
+    built, plain = InstanceBuilder(Institution)(dict(values)), Institution(**values)
+    for field in Institution._meta.concrete_fields:
+        if field.name not in ("created_at", "updated_at"):
+            assert getattr(built, field.attname) == getattr(plain, field.attname), field.name
