@@ -1,6 +1,9 @@
 """Saving an edition: the service (save_edition) does what a signal used to, and only it."""
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from academy_portal.mail.models import OutboxMessage
@@ -124,3 +127,10 @@ def test_an_edition_added_in_the_admin_gets_the_default_reminder_rules(coordinat
         ("participants", 1),
         ("participants", 7),
     ]
+
+
+def test_the_demo_data_saves_its_editions_through_the_service():
+    call_command("load_demo", stdout=StringIO())
+    assert Edition.objects.exists()
+    for edition in Edition.objects.all():
+        assert edition.reminder_rules.count() == 4, edition
