@@ -43,9 +43,6 @@ class InvitationError(Exception):
         super().__init__(str(message))
 
 
-# --- staff side ---------------------------------------------------------------------------
-
-
 def invite_expert(
     edition: Edition,
     *,
@@ -80,6 +77,7 @@ def invite_expert(
 
 
 def check_can_invite(edition: Edition, offered_session: Session | None) -> None:
+    """InvitationError unless the edition takes invitations (and offers this session)."""
     if edition.status not in (Edition.Status.PLANNING, Edition.Status.INVITATIONS_OPEN):
         raise InvitationError(
             _("%(edition)s is not open for invitations (status: %(status)s).")

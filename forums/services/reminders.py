@@ -3,6 +3,9 @@
 A rule is due from (anchor - days) until the anchor (RSVP deadline or first day). When several rules
 of one audience are due at once (the beat was down), only the latest one is sent: an expert gets one
 "please answer" email, not two in a row. Each (rule, invitation) is sent at most once.
+
+Reminders sent by hand ("Remind now"): never within settings.MANUAL_REMINDER_MIN_GAP minutes of
+the invitation going out or of the expert's previous reminder.
 """
 
 from dataclasses import dataclass, field
