@@ -307,7 +307,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=0),
     },
     "forums-reminders-and-expiry": {
-        "task": "forums.tasks.send_due_reminders",
+        "task": "forums.tasks.run_invitation_chores",
         "schedule": crontab(minute=15),
     },
     "forums-purge-personal-data": {
@@ -335,6 +335,9 @@ ACADEMY_CONTACT_EMAIL = env.str("ACADEMY_CONTACT_EMAIL", default="forums@localho
 EMAIL_TEMPLATE_MAX_SIZE = env.int("EMAIL_TEMPLATE_MAX_SIZE", default=100_000)
 # Admin actions on more invitations than this send them in the background (Celery).
 INVITATIONS_INLINE_LIMIT = env.int("INVITATIONS_INLINE_LIMIT", default=50)
+# "Remind now" is refused within this many minutes of the invitation being sent or of the
+# previous reminder (forums.services.reminders): a double click sends one reminder.
+MANUAL_REMINDER_MIN_GAP = env.int("MANUAL_REMINDER_MIN_GAP", default=60)
 # Exports read the selected rows this many at a time (academy_portal.core.exports).
 EXPORT_CHUNK_SIZE = env.int("EXPORT_CHUNK_SIZE", default=2000)
 # Fields in one request: an admin action posts one per ticked row, so Django's 1,000 answered

@@ -15,7 +15,7 @@ engine of their own that knows only:
   `floatformat`, `date` ...) can blow up or raise on bad input, and placeholders are already
   formatted text (dates included), so none of them is needed;
 - plain placeholders: `{{ name }}`, never `{{ name.attribute }}`; the names come from the
-  caller (`forums.services.emails.PLACEHOLDERS`), and the values are strings.
+  caller (`forums.validators.PLACEHOLDERS`), and the values are strings.
 
 Blocks may nest `MAX_NESTING` deep and a condition may have `MAX_CONDITION_WORDS` words, so
 parsing cannot exhaust the stack. A template may be at most `EMAIL_TEMPLATE_MAX_SIZE`

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from experts.models import Expert, ExpertiseArea
 from forums.models import Edition, Forum, Session, SessionRole
+from forums.services import save_edition
 from partners.models import MOU, AcademyUnit, Contact, Institution
 
 
@@ -112,6 +113,11 @@ class EditionFactory(factory.django.DjangoModelFactory):
     status = Edition.Status.INVITATIONS_OPEN
     capacity = 200
     rsvp_deadline = factory.LazyAttribute(lambda e: e.start_date - dt.timedelta(days=21))
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # As the admin does: saved through the service, so it gets its default reminder rules.
+        return save_edition(edition=model_class(*args, **kwargs), changed_by=None)
 
 
 class SessionFactory(factory.django.DjangoModelFactory):

@@ -47,23 +47,26 @@ def upsert(
     lookup: dict,
     values: dict,
     existing=_LOOK_UP,
+    save=None,
 ):
     """Create the row or bring it to `values`, saving only when something differs.
 
     Saving only real changes keeps `updated_at` still on a re-run, so a second run changes nothing.
     A caller that fetched rows in bulk passes `existing` (the row, or None when there is none).
+    `save(obj)` replaces `obj.save()` for rows saved through a service (editions).
     """
+    save = save or (lambda row: row.save())
     obj = model.objects.filter(**lookup).first() if existing is _LOOK_UP else existing
     label = model._meta.label
     if obj is None:
         obj = model(**lookup, **values)
-        obj.save()
+        save(obj)
         ctx.changes[f"{label} created"] += 1
         return obj
     changed = [name for name, value in values.items() if getattr(obj, name) != value]
     if changed:
         for name in changed:
             setattr(obj, name, values[name])
-        obj.save()
+        save(obj)
         ctx.changes[f"{label} updated"] += 1
     return obj

@@ -6,6 +6,7 @@ from typing import NamedTuple
 from django.utils import timezone
 
 from forums.models import Edition, Forum, Session, SessionRole
+from forums.services import save_edition
 
 from . import data
 from .context import DemoContext, upsert
@@ -159,6 +160,8 @@ def build_forums(ctx: DemoContext) -> None:
             ctx,
             Edition,
             lookup={"forum": forum, "number": plan.number},
+            # Through the service: default reminder rules, and the waitlist on a re-run.
+            save=lambda edition: save_edition(edition=edition, changed_by=None),
             values={
                 "title": f"The {_ordinal(plan.number)} {forum.name}",
                 "theme": plan.theme,

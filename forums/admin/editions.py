@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from academy_portal.core.admin import FoldedSearchMixin
 from forums.models import Edition, Forum, Session, SessionRole
+from forums.services import save_edition
 
 
 class EditionListFilter(admin.RelatedFieldListFilter):
@@ -97,6 +98,11 @@ class EditionAdmin(admin.ModelAdmin):
             .select_related("forum")
             .annotate(session_total=Count("sessions"))
         )
+
+    def save_model(self, request, obj, form, change):
+        # A new edition gets its default reminders; a raised capacity goes to the waitlist,
+        # recorded as done by this coordinator.
+        save_edition(edition=obj, changed_by=request.user)
 
     @admin.display(description=_("sessions"), ordering="session_total")
     def session_count(self, obj):

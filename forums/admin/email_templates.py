@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from experts.models import Expert
 from forums.admin.editions import EditionListFilter
 from forums.models import Edition, EmailTemplate, Invitation, ReminderRule
-from forums.services.emails import PLACEHOLDERS, render_email
+from forums.services.emails import render_email
 from forums.template_safety import UnsafeTemplate, template_problems
+from forums.validators import PLACEHOLDERS
 
 from .inviting import PREVIEW_TOKEN
 

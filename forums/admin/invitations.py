@@ -5,7 +5,6 @@ Coordinators (forums permissions) may act; viewers see lists, counts and history
 """
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.template.response import TemplateResponse
@@ -312,11 +311,8 @@ class InvitationAdmin(PersonalDetailsAdminMixin, FoldedSearchMixin, admin.ModelA
         # `message` is an ngettext(...) call at the caller, so makemessages finds the strings.
         self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
-    # Above settings.INVITATIONS_INLINE_LIMIT invitations an action hands them to workers
-    # (the same services, in tasks) and the counts by status show the progress.
-
-    def _in_background(self, ids) -> bool:
-        return len(ids) > settings.INVITATIONS_INLINE_LIMIT
+    # Whether an action runs in the request or in the background is the service's decision
+    # (forums.services.batches.runs_in_background); the counts by status show the progress.
 
     def _queued(self, request, message, count):
         values = {"count": formats.number_format(count, force_grouping=True)}
@@ -329,17 +325,16 @@ class InvitationAdmin(PersonalDetailsAdminMixin, FoldedSearchMixin, admin.ModelA
             .order_by("pk")
             .values_list("pk", flat=True)
         )
-        if self._in_background(ids):
-            services.send_invitations_later(ids, sent_by=request.user)
-            self.message_user(request, background_message(len(ids)), messages.SUCCESS)
+        outcome = services.send_or_queue_invitations(ids, sent_by=request.user)
+        if outcome.in_background:
+            self.message_user(request, background_message(outcome.queued), messages.SUCCESS)
             return
-        sent, problems = services.send_invitations(ids, sent_by=request.user)
         self._done(
             request,
-            sent,
-            ngettext("%(count)d invitation sent.", "%(count)d invitations sent.", sent),
+            outcome.done,
+            ngettext("%(count)d invitation sent.", "%(count)d invitations sent.", outcome.done),
         )
-        for problem in problems:
+        for problem in outcome.problems:
             self.message_user(request, problem, messages.ERROR)
 
     @admin.action(
@@ -347,9 +342,8 @@ class InvitationAdmin(PersonalDetailsAdminMixin, FoldedSearchMixin, admin.ModelA
         permissions=["change"],
     )
     def resend_selected(self, request, queryset):
-        ids = list(queryset.order_by("pk").values_list("pk", flat=True))
-        if self._in_background(ids):
-            services.resend_invitations_later(ids, sent_by=request.user)
+        outcome = services.resend_or_queue_invitations(queryset, sent_by=request.user)
+        if outcome.in_background:
             self._queued(
                 request,
                 ngettext(
@@ -357,25 +351,22 @@ class InvitationAdmin(PersonalDetailsAdminMixin, FoldedSearchMixin, admin.ModelA
                     "when it went out (drafts are not sent again: use “Send”).",
                     "Sending %(count)s invitations again in the background; the list shows "
                     "when they went out (drafts are not sent again: use “Send”).",
-                    len(ids),
+                    outcome.queued,
                 ),
-                len(ids),
+                outcome.queued,
             )
             return
-        outcome = services.resend_invitations(queryset, sent_by=request.user)
-        count = len(outcome["sent"])
         self._done(
             request,
-            count,
-            ngettext("%(count)d invitation sent again.", "%(count)d sent again.", count),
+            outcome.done,
+            ngettext("%(count)d invitation sent again.", "%(count)d sent again.", outcome.done),
         )
         self._report_skipped(request, outcome)
 
     @admin.action(description=_("Remind now (unanswered only)"), permissions=["change"])
     def remind_selected(self, request, queryset):
-        pending = list(queryset.pending().order_by("pk").values_list("pk", flat=True))
-        if self._in_background(pending):
-            services.remind_invitations_later(pending, reminded_by=request.user)
+        outcome = services.remind_or_queue_invitations(queryset, reminded_by=request.user)
+        if outcome.in_background:
             self._queued(
                 request,
                 ngettext(
@@ -383,27 +374,29 @@ class InvitationAdmin(PersonalDetailsAdminMixin, FoldedSearchMixin, admin.ModelA
                     "only); each appears in the invitation's history as it goes out.",
                     "Sending %(count)s reminders in the background (unanswered invitations "
                     "only); each appears in the invitation's history as it goes out.",
-                    len(pending),
+                    outcome.queued,
                 ),
-                len(pending),
+                outcome.queued,
             )
             return
-        reminded = services.remind_invitations_now(pending, reminded_by=request.user)
-        skipped = queryset.count() - reminded
         self._done(
             request,
-            reminded,
-            ngettext("%(count)d reminder queued.", "%(count)d reminders queued.", reminded),
+            outcome.done,
+            ngettext("%(count)d reminder queued.", "%(count)d reminders queued.", outcome.done),
         )
-        if skipped:
+        if outcome.skipped:
+            # Who, and why: e.g. a double click, or an invitation sent a moment ago.
+            names = "; ".join(
+                f"{skipped.invitation.expert} ({skipped.reason})" for skipped in outcome.skipped
+            )
             self.message_user(
                 request,
                 ngettext(
-                    "%(count)d skipped: answered, not sent, or reminded a moment ago.",
-                    "%(count)d skipped: answered, not sent, or reminded a moment ago.",
-                    skipped,
+                    "%(count)d skipped: %(names)s.",
+                    "%(count)d skipped: %(names)s.",
+                    len(outcome.skipped),
                 )
-                % {"count": skipped},
+                % {"count": len(outcome.skipped), "names": names},
                 messages.WARNING,
             )
 
@@ -412,9 +405,10 @@ class InvitationAdmin(PersonalDetailsAdminMixin, FoldedSearchMixin, admin.ModelA
         permissions=["change"],
     )
     def reissue_selected(self, request, queryset):
-        ids = list(queryset.order_by("pk").values_list("pk", flat=True))
-        if self._in_background(ids):
-            services.resend_invitations_later(ids, sent_by=request.user, new_link_only=True)
+        outcome = services.resend_or_queue_invitations(
+            queryset, sent_by=request.user, new_link_only=True
+        )
+        if outcome.in_background:
             self._queued(
                 request,
                 ngettext(
@@ -422,30 +416,30 @@ class InvitationAdmin(PersonalDetailsAdminMixin, FoldedSearchMixin, admin.ModelA
                     "shows when it went out.",
                     "Sending %(count)s new links in the background; each invitation's history "
                     "shows when it went out.",
-                    len(ids),
+                    outcome.queued,
                 ),
-                len(ids),
+                outcome.queued,
             )
             return
-        outcome = services.resend_invitations(queryset, sent_by=request.user, new_link_only=True)
-        count = len(outcome["sent"])
         self._done(
-            request, count, ngettext("%(count)d new link sent.", "%(count)d new links sent.", count)
+            request,
+            outcome.done,
+            ngettext("%(count)d new link sent.", "%(count)d new links sent.", outcome.done),
         )
         self._report_skipped(request, outcome)
 
     def _report_skipped(self, request, outcome):
-        if outcome["skipped"]:
+        if outcome.skipped:
             self.message_user(
                 request,
                 _(
                     "Not sent, because not sent yet (use “Send”) or given a new link less than "
                     "a minute ago: %(names)s."
                 )
-                % {"names": ", ".join(str(i.expert) for i in outcome["skipped"])},
+                % {"names": ", ".join(str(i.expert) for i in outcome.skipped)},
                 messages.WARNING,
             )
-        for problem in outcome["problems"]:
+        for problem in outcome.problems:
             self.message_user(request, problem, messages.ERROR)
 
     # Coordinators only, not every viewer; within that, passport and travel details are

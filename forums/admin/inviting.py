@@ -5,7 +5,6 @@ itself is `forums.services.invite_and_send`.
 """
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
@@ -128,16 +127,11 @@ def invite_to_edition(modeladmin, request, queryset):
             "offered_role": data.get("offered_role") or "",
             "personal_message": data.get("personal_message") or "",
         }
-        if len(experts) <= settings.INVITATIONS_INLINE_LIMIT:
-            outcome = services.invite_and_send(data["edition"], **offer)
-            _report_invitations(modeladmin, request, data["edition"], outcome)
-        else:
-            # Too many to send within the request: drafts now, workers send them.
-            try:
-                outcome = services.invite_and_send_later(data["edition"], **offer)
-            except services.InvitationError as exc:
-                outcome = {"queued": 0, "already": [], "problems": [exc.message]}
+        outcome = services.invite_and_send_or_queue(data["edition"], **offer)
+        if outcome.in_background:  # too many to send within the request: workers send them
             _report_background(modeladmin, request, data["edition"], outcome)
+        else:
+            _report_invitations(modeladmin, request, data["edition"], outcome)
         url = reverse("admin:forums_invitation_changelist")
         return HttpResponseRedirect(f"{url}?edition__id__exact={data['edition'].pk}")
 
@@ -198,12 +192,12 @@ def background_message(count: int, edition=None) -> str:
 
 
 def _report_background(modeladmin, request, edition, outcome):
-    if outcome["queued"]:
+    if outcome.queued:
         modeladmin.message_user(
-            request, background_message(outcome["queued"], edition), messages.SUCCESS
+            request, background_message(outcome.queued, edition), messages.SUCCESS
         )
-    _report_already(modeladmin, request, outcome["already"])
-    for problem in outcome.get("problems", []):
+    _report_already(modeladmin, request, outcome.already)
+    for problem in outcome.problems:
         modeladmin.message_user(request, problem, messages.ERROR)
 
 
@@ -226,19 +220,19 @@ def _report_already(modeladmin, request, experts):
 
 
 def _report_invitations(modeladmin, request, edition, outcome):
-    if outcome["sent"]:
+    if outcome.sent:
         modeladmin.message_user(
             request,
             ngettext(
                 "%(count)d invitation to %(edition)s was sent.",
                 "%(count)d invitations to %(edition)s were sent.",
-                len(outcome["sent"]),
+                len(outcome.sent),
             )
-            % {"count": len(outcome["sent"]), "edition": edition},
+            % {"count": len(outcome.sent), "edition": edition},
             messages.SUCCESS,
         )
-    _report_already(modeladmin, request, outcome["already"])
-    for problem in outcome["problems"]:
+    _report_already(modeladmin, request, outcome.already)
+    for problem in outcome.problems:
         modeladmin.message_user(request, problem, messages.ERROR)
 
 

@@ -22,13 +22,11 @@ import hashlib
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.signals import post_save
-from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from forums.template_safety import validate_template_text
+from forums.validators import validate_template_text
 
 from .forums import Edition, Session, SessionRole
 
@@ -362,9 +360,7 @@ class EmailTemplate(models.Model):
 
     def clean(self):
         # The names are those the email service fills in; the rules are the sandbox's.
-        from forums.services.emails import PLACEHOLDERS
-
-        validate_template_text(subject=self.subject, body=self.body, names=PLACEHOLDERS)
+        validate_template_text(subject=self.subject, body=self.body)
 
 
 class ReminderRule(models.Model):
@@ -425,20 +421,3 @@ class ReminderRule(models.Model):
         if self.audience == self.Audience.PARTICIPANTS:
             return self.edition.start_date
         return self.edition.rsvp_deadline
-
-
-@receiver(post_save, sender=Edition, dispatch_uid="forums_default_reminder_rules")
-def _edition_saved(sender, instance, created, raw=False, **kwargs):
-    # Fixtures (raw) load their own rows.
-    if raw:
-        return
-    if created:
-        # Every new edition gets the default reminders.
-        from forums.services.reminders import create_default_reminder_rules
-
-        create_default_reminder_rules(instance)
-    elif instance.invitations.filter(status=Invitation.Status.WAITLISTED).exists():
-        # The capacity may have been raised: the waitlist gets the free places at once.
-        from forums.services.invitations import fill_places_from_waitlist
-
-        fill_places_from_waitlist(instance, actor=None)

@@ -1,31 +1,43 @@
 """Forums services: every write of invitations, answers and reminders goes through here."""
 
+from forums.validators import validate_template_text
+
 from .batches import (
+    BulkOutcome,
+    Drafted,
+    InviteOutcome,
     invite_and_send,
     invite_and_send_later,
+    invite_and_send_or_queue,
     invite_experts,
     remind_invitations_later,
+    remind_or_queue_invitations,
     resend_invitations_later,
+    resend_or_queue_invitations,
+    runs_in_background,
     send_invitations_later,
+    send_or_queue_invitations,
 )
-from .emails import render_email, validate_template_text
+from .editions import save_edition
+from .emails import render_email
+from .invitation_emails import queue_invitation_email
 from .invitations import (
     InvitationError,
-    fill_places_from_waitlist,
+    ResendOutcome,
     invite_expert,
-    promote_from_waitlist,
-    queue_invitation_email,
     reissue_token,
-    remind_invitation_now,
-    remind_invitations_now,
     resend_invitations,
     send_invitation,
     send_invitations,
     withdraw_invitation,
 )
 from .reminders import (
+    RemindOutcome,
+    SkippedReminder,
     create_default_reminder_rules,
     expire_unanswered_invitations,
+    remind_invitation_now,
+    remind_invitations_now,
     run_invitation_chores,
     send_due_reminders,
 )
@@ -39,12 +51,19 @@ from .rsvp import (
     submit_rsvp,
 )
 from .tokens import current_raw_token, find_invitation_by_token
+from .waitlist import fill_places_from_waitlist, promote_from_waitlist
 
 __all__ = [
+    "BulkOutcome",
+    "Drafted",
     "InvalidAnswer",
     "InvitationError",
+    "InviteOutcome",
     "RSVPClosed",
     "RSVPError",
+    "RemindOutcome",
+    "ResendOutcome",
+    "SkippedReminder",
     "StaleAnswer",
     "closed_reason",
     "create_default_reminder_rules",
@@ -54,6 +73,7 @@ __all__ = [
     "find_invitation_by_token",
     "invite_and_send",
     "invite_and_send_later",
+    "invite_and_send_or_queue",
     "invite_expert",
     "invite_experts",
     "promote_from_waitlist",
@@ -63,14 +83,19 @@ __all__ = [
     "remind_invitation_now",
     "remind_invitations_later",
     "remind_invitations_now",
+    "remind_or_queue_invitations",
     "render_email",
     "resend_invitations",
     "resend_invitations_later",
+    "resend_or_queue_invitations",
     "run_invitation_chores",
+    "runs_in_background",
+    "save_edition",
     "send_due_reminders",
     "send_invitation",
     "send_invitations",
     "send_invitations_later",
+    "send_or_queue_invitations",
     "submit_rsvp",
     "validate_template_text",
     "withdraw_invitation",

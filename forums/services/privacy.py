@@ -18,8 +18,8 @@ from academy_portal.mail.models import OutboxAttachment, OutboxMessage
 from experts.models import Expert
 from forums.models import ErasureRequest, Invitation, InvitationEvent
 
-from .invitations import _record
-from .retention import _EMPTY, ANSWER_FIELDS
+from .events import record_event
+from .retention import ANSWER_FIELDS, ERASED_VALUES
 
 EXPORT_FORMAT_VERSION = 1
 
@@ -237,7 +237,7 @@ def anonymise_expert(*, erasure_request: ErasureRequest, by) -> bool:
     invitations = list(expert.invitations.select_for_update().order_by("pk"))
     invitation_ids = [inv.pk for inv in invitations]
     Invitation.objects.filter(pk__in=invitation_ids).update(
-        **_EMPTY,
+        **ERASED_VALUES,
         personal_message="",
         token_hash=None,
         token_seed="",
@@ -245,7 +245,7 @@ def anonymise_expert(*, erasure_request: ErasureRequest, by) -> bool:
         updated_at=now,
     )
     for invitation in invitations:
-        _record(
+        record_event(
             invitation,
             InvitationEvent.Kind.DATA_ERASED,
             actor=by,

@@ -3,17 +3,26 @@
 A rule is due from (anchor - days) until the anchor (RSVP deadline or first day). When several rules
 of one audience are due at once (the beat was down), only the latest one is sent: an expert gets one
 "please answer" email, not two in a row. Each (rule, invitation) is sent at most once.
+
+Reminders sent by hand ("Remind now"): never within settings.MANUAL_REMINDER_MIN_GAP minutes of
+the invitation going out or of the expert's previous reminder.
 """
 
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from forums.models import Edition, Invitation, InvitationEvent, ReminderRule
+from forums.models import Edition, EmailTemplate, Invitation, InvitationEvent, ReminderRule
 
-from .invitations import queue_invitation_email
-from .tokens import _issue_token, current_raw_token
+from .events import invitation_ids, lock_invitation, record_event, refresh_invitation
+from .invitation_emails import queue_invitation_email
+from .tokens import current_raw_token, issue_token
 
 DEFAULT_REMINDER_RULES = (
     (ReminderRule.Audience.NON_RESPONDERS, 14),
@@ -86,7 +95,7 @@ def _remind(rule: ReminderRule, invitation_id: int, *, now) -> bool:
             return False
         raw = current_raw_token(invitation)
         if raw is None:  # SECRET_KEY changed since the link was issued: give a working one
-            raw = _issue_token(invitation)
+            raw = issue_token(invitation)
             invitation.save()
             InvitationEvent.objects.create(
                 invitation=invitation,
@@ -170,3 +179,106 @@ def run_invitation_chores(*, today=None) -> dict[str, int]:
     expired = expire_unanswered_invitations(today=today)
     reminded = send_due_reminders(today=today)
     return {"expired": expired, "reminded": reminded}
+
+
+# --- reminders sent by hand ("Remind now") --------------------------------------------------
+
+
+@dataclass
+class SkippedReminder:
+    invitation: Invitation
+    reason: str  # in words for the staff member
+
+
+@dataclass
+class RemindOutcome:
+    """What "Remind now" did: the invitations reminded, and those skipped with the reason."""
+
+    reminded: list[Invitation] = field(default_factory=list)
+    skipped: list[SkippedReminder] = field(default_factory=list)
+
+
+def manual_reminder_gap() -> timedelta:
+    return timedelta(minutes=settings.MANUAL_REMINDER_MIN_GAP)
+
+
+def remind_invitations_now(
+    invitations, *, reminded_by, requested_at: datetime | None = None
+) -> RemindOutcome:
+    """remind_invitation_now for each invitation given; says which were reminded, which not
+    and why (answered or not sent, or within the minimum gap of the last email)."""
+    outcome = RemindOutcome()
+    requested_at = requested_at or timezone.now()
+    rows = Invitation.objects.filter(pk__in=invitation_ids(invitations)).order_by("pk")
+    for invitation in rows.select_related("expert"):
+        reason = _remind_now(invitation, reminded_by=reminded_by, requested_at=requested_at)
+        if reason is None:
+            outcome.reminded.append(invitation)
+        else:
+            outcome.skipped.append(SkippedReminder(invitation, reason))
+    return outcome
+
+
+def remind_invitation_now(
+    invitation: Invitation, *, reminded_by, requested_at: datetime | None = None
+) -> bool:
+    """A "please answer" reminder now, for a pending invitation only; False if not sent.
+
+    Invariant: an expert gets no manual reminder within settings.MANUAL_REMINDER_MIN_GAP
+    minutes of the invitation being sent or of the previous reminder, judged at `requested_at`
+    (the click; default now). So a double click, even one straddling a minute, or a background
+    task run twice, sends one reminder."""
+    reason = _remind_now(
+        invitation, reminded_by=reminded_by, requested_at=requested_at or timezone.now()
+    )
+    return reason is None
+
+
+def _remind_now(invitation: Invitation, *, reminded_by, requested_at: datetime) -> str | None:
+    """Remind; None when reminded, else why not."""
+    with transaction.atomic():
+        _, locked = lock_invitation(invitation)
+        reason = _why_not_remind(locked, requested_at=requested_at)
+        if reason is None:
+            raw = current_raw_token(locked)
+            if raw is None:  # SECRET_KEY was changed since the link was issued
+                raw = issue_token(locked)
+                locked.save()
+                record_event(locked, InvitationEvent.Kind.TOKEN_REISSUED, actor=reminded_by)
+            # The gap above decides; the key (with the click's minute) is a second guard.
+            stamp = requested_at.strftime("%Y%m%d%H%M")
+            _, created = queue_invitation_email(
+                locked,
+                EmailTemplate.Kind.REMINDER_UNANSWERED,
+                dedup_key=f"reminder:manual:{locked.pk}:{stamp}",
+                raw_token=raw,
+            )
+            if created:
+                record_event(locked, InvitationEvent.Kind.REMINDED, actor=reminded_by, manual=True)
+            else:
+                reason = _("reminded a moment ago")
+    refresh_invitation(invitation, locked)
+    return reason
+
+
+def _why_not_remind(invitation: Invitation, *, requested_at: datetime) -> str | None:
+    if invitation.status != Invitation.Status.SENT or not invitation.is_answerable:
+        return _("answered, not sent, or closed")
+    gap = manual_reminder_gap()
+    minutes = settings.MANUAL_REMINDER_MIN_GAP
+    if invitation.sent_at is not None and invitation.sent_at > requested_at - gap:
+        return ngettext(
+            "invitation sent less than %(minutes)d minute ago",
+            "invitation sent less than %(minutes)d minutes ago",
+            minutes,
+        ) % {"minutes": minutes}
+    last = invitation.events.filter(kind=InvitationEvent.Kind.REMINDED).aggregate(
+        last=Max("created_at")
+    )["last"]
+    if last is not None and last > requested_at - gap:
+        return ngettext(
+            "reminded less than %(minutes)d minute ago",
+            "reminded less than %(minutes)d minutes ago",
+            minutes,
+        ) % {"minutes": minutes}
+    return None

@@ -46,7 +46,7 @@ NOT_ATTENDING_STATUSES = (
 )
 
 # What each kind empties: "" for text, None for dates.
-_EMPTY = {name: None if name.endswith("_date") else "" for name in ANSWER_FIELDS}
+ERASED_VALUES = {name: None if name.endswith("_date") else "" for name in ANSWER_FIELDS}
 
 
 @dataclass
@@ -104,7 +104,7 @@ def _erase_batch(kind: str, ids: list[int], *, now) -> Counter:
         locked_ids = [pk for pk, _edition in rows]
         # updated_at stays: it is the NOT_ATTENDING clock, and erasing is not a change of answer.
         Invitation.objects.filter(pk__in=locked_ids).update(
-            **{name: _EMPTY[name] for name in names}
+            **{name: ERASED_VALUES[name] for name in names}
         )
         details = _event_details(kind)
         InvitationEvent.objects.bulk_create(

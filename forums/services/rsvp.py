@@ -19,15 +19,9 @@ from academy_portal.mail.services import queue_email
 from forums.models import EmailTemplate, Invitation, InvitationEvent, Session
 
 from .emails import outbox_detail_markers
-from .invitations import (
-    _lock,
-    _record,
-    _refresh,
-    has_free_place,
-    promote_from_waitlist,
-    queue_invitation_email,
-    sync_offered_session_role,
-)
+from .events import lock_invitation, record_event, refresh_invitation
+from .invitation_emails import queue_invitation_email
+from .waitlist import has_free_place, promote_from_waitlist, sync_offered_session_role
 
 ANSWERS = (Invitation.Status.ACCEPTED, Invitation.Status.DECLINED, Invitation.Status.TENTATIVE)
 OPENED_EVENT_INTERVAL = timedelta(hours=1)
@@ -65,7 +59,7 @@ def record_rsvp_opened(invitation: Invitation) -> None:
         invitation=invitation, kind=InvitationEvent.Kind.OPENED, created_at__gte=since
     ).exists()
     if not already:
-        _record(invitation, InvitationEvent.Kind.OPENED, by_expert=True)
+        record_event(invitation, InvitationEvent.Kind.OPENED, by_expert=True)
 
 
 def closed_reason(invitation: Invitation):
@@ -200,7 +194,7 @@ def submit_rsvp(
     )
     session_ids = sorted({s if isinstance(s, int) else s.pk for s in sessions})
     with transaction.atomic():
-        edition, locked = _lock(invitation)
+        edition, locked = lock_invitation(invitation)
         if not locked.is_answerable:
             raise RSVPClosed(closed_reason(locked))
         if answer not in ANSWERS:
@@ -212,7 +206,7 @@ def submit_rsvp(
             and current_sessions == session_ids
         ):
             # The same answer again (a double click, a resubmitted form): nothing to do.
-            _refresh(invitation, locked)
+            refresh_invitation(invitation, locked)
             return invitation
         if expected_version != locked.version:
             raise StaleAnswer()
@@ -245,7 +239,7 @@ def submit_rsvp(
             raise InvalidAnswer(" ".join(exc.messages)) from exc
         locked.save()
         locked.sessions_attending.set(session_ids)
-        _record(
+        record_event(
             locked,
             InvitationEvent.Kind.CHANGED if had_answer else InvitationEvent.Kind.ANSWERED,
             by_expert=True,
@@ -254,7 +248,7 @@ def submit_rsvp(
             previous_status=previous_status,
         )
         if new_status == Invitation.Status.WAITLISTED and previous_status != new_status:
-            _record(locked, InvitationEvent.Kind.WAITLISTED, by_expert=True)
+            record_event(locked, InvitationEvent.Kind.WAITLISTED, by_expert=True)
             queue_invitation_email(
                 locked,
                 EmailTemplate.Kind.WAITLISTED,
@@ -273,7 +267,7 @@ def submit_rsvp(
             promote_from_waitlist(edition)
         if edition.answer_notification_email:
             notify_staff_of_answer(locked, previous_status=previous_status, changed=had_answer)
-    _refresh(invitation, locked)
+    refresh_invitation(invitation, locked)
     return invitation
 
 

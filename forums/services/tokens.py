@@ -34,7 +34,9 @@ def _derive_token(seed: str) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
-def _issue_token(invitation: Invitation) -> str:
+def issue_token(invitation: Invitation) -> str:
+    """A new random link for the invitation (set on the object, not saved): the previous link
+    stops working once the caller saves it. Returns the raw token, which is stored nowhere."""
     seed = secrets.token_urlsafe(32)
     raw = _derive_token(seed)
     invitation.token_seed = seed

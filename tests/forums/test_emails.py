@@ -137,10 +137,10 @@ def test_for_the_outbox_the_link_and_personal_details_are_markers():
 
 def test_the_outbox_resolver_gives_the_current_link_and_details_in_the_language():
     from forums.services.emails import outbox_values
-    from forums.services.tokens import _issue_token
+    from forums.services.tokens import issue_token
 
     invitation = InvitationFactory(dietary_needs="Halal")
-    raw = _issue_token(invitation)
+    raw = issue_token(invitation)
     invitation.save()
     values = outbox_values(
         object_ids=[invitation.pk], names={"rsvp_link", "dietary_needs"}, language="vi"

@@ -66,7 +66,11 @@ def accepted_invitation(coordinator):
         answer_notification_email="forums-team@academy.test",
         allows_accompanying_person=True,
     )
-    remind_invitation_now(invitation, reminded_by=coordinator)
+    # Reminded a while after it went out (MANUAL_REMINDER_MIN_GAP refuses a reminder sooner).
+    Invitation.objects.filter(pk=invitation.pk).update(
+        sent_at=invitation.sent_at - dt.timedelta(hours=2)
+    )
+    assert remind_invitation_now(invitation, reminded_by=coordinator)
     edition = invitation.edition
     submit_rsvp(
         invitation,

@@ -1,0 +1,94 @@
+"""Capacity and the waitlist: free places, promoting the longest-waiting experts, session roles.
+
+An edition with a capacity holds at most that many accepted invitations; a further "accept"
+waits on the list (rsvp.py) and is confirmed here, in order, as soon as a place is free.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from forums.models import Edition, EmailTemplate, Invitation, InvitationEvent, SessionRole
+
+from .events import record_event
+from .invitation_emails import queue_invitation_email
+
+
+def accepted_count(edition: Edition) -> int:
+    return edition.invitations.filter(status=Invitation.Status.ACCEPTED).count()
+
+
+def has_free_place(edition: Edition) -> bool:
+    return edition.capacity is None or accepted_count(edition) < edition.capacity
+
+
+def promote_from_waitlist(edition: Edition, *, actor=None) -> list[Invitation]:
+    """Fill free places with the longest-waiting experts, confirming and emailing each.
+
+    Call with the edition row locked (inside the caller's transaction). `actor` is whoever freed
+    or added the place (None: the expert's own answer did); the history names them.
+    """
+    promoted = []
+    today = timezone.localdate()
+    if edition.end_date < today:
+        return promoted
+    while has_free_place(edition):
+        candidate = (
+            edition.invitations.select_for_update(of=("self",))
+            .select_related("expert", "offered_session")
+            .filter(status=Invitation.Status.WAITLISTED, token_revoked_at__isnull=True)
+            .order_by("waitlisted_at", "id")
+            .first()
+        )
+        if candidate is None:
+            break
+        candidate.edition = edition
+        candidate.status = Invitation.Status.ACCEPTED
+        candidate.version += 1
+        candidate.save()
+        record_event(
+            candidate,
+            InvitationEvent.Kind.OFFERED_PLACE,
+            actor=actor,
+            waitlisted_at=candidate.waitlisted_at.isoformat() if candidate.waitlisted_at else None,
+        )
+        queue_invitation_email(
+            candidate,
+            EmailTemplate.Kind.PLACE_OFFERED,
+            dedup_key=f"place_offered:{candidate.pk}:{candidate.version}",
+            ics_method="PUBLISH",
+        )
+        sync_offered_session_role(candidate, actor=actor)
+        promoted.append(candidate)
+    return promoted
+
+
+def fill_places_from_waitlist(edition: Edition, *, actor) -> list[Invitation]:
+    """After the capacity was raised: confirm waitlisted experts while places are free."""
+    with transaction.atomic():
+        locked = Edition.objects.select_for_update().get(pk=edition.pk)
+        return promote_from_waitlist(locked, actor=actor)
+
+
+def sync_offered_session_role(invitation: Invitation, *, actor=None) -> None:
+    """An accepted invitation holds the session role it offered; any other status does not."""
+    if not (invitation.offered_session_id and invitation.offered_role):
+        return
+    lookup = {
+        "session_id": invitation.offered_session_id,
+        "expert_id": invitation.expert_id,
+        "role": invitation.offered_role,
+    }
+    if invitation.status == Invitation.Status.ACCEPTED:
+        change = "added" if SessionRole.objects.get_or_create(**lookup)[1] else ""
+    else:
+        change = "removed" if SessionRole.objects.filter(**lookup).delete()[0] else ""
+    if change:
+        # On the history, so staff see why the programme changed.
+        record_event(
+            invitation,
+            InvitationEvent.Kind.NOTE,
+            actor=actor,
+            session_role=change,
+            role=invitation.offered_role,
+            session=str(invitation.offered_session),
+        )
