@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 def run_invitation_chores() -> dict[str, int]:
     """Hourly (beat): expire overdue invitations, then queue due reminders. Twice is harmless:
     expiry is a status transition and each reminder has its own outbox dedup key."""
-    from forums.services import reminders  # a leaf: see the module docstring
+    from forums.services import reminders  # noqa: PLC0415 - tasks are leaves: import when run
 
     return reminders.run_invitation_chores()
 
@@ -43,7 +43,7 @@ def _log_problems(task: str, problems: list[str]) -> None:
 @shared_task(name="forums.tasks.send_invitations", ignore_result=True)
 def send_invitations_task(invitation_ids: list[int], sent_by_id: int | None) -> int:
     """Send the drafts among these invitations. Twice is harmless: drafts only, under a lock."""
-    from forums.services import invitations  # a leaf: see the module docstring
+    from forums.services import invitations  # noqa: PLC0415 - tasks are leaves: import when run
 
     sent, problems = invitations.send_invitations(
         invitation_ids, sent_by=_user(sent_by_id), drafts_only=True
@@ -57,8 +57,8 @@ def resend_invitations_task(
     invitation_ids: list[int], sent_by_id: int | None, new_link_only: bool, requested_at: str
 ) -> int:
     """Send again / new link. Twice is harmless: links issued after the click are kept."""
-    from forums.models import Invitation  # a leaf: see the module docstring
-    from forums.services import invitations  # a leaf: see the module docstring
+    from forums.models import Invitation  # noqa: PLC0415 - tasks are leaves: import when run
+    from forums.services import invitations  # noqa: PLC0415 - tasks are leaves: import when run
 
     outcome = invitations.resend_invitations(
         Invitation.objects.filter(pk__in=invitation_ids).order_by("pk"),
@@ -75,7 +75,7 @@ def remind_invitations_task(
     invitation_ids: list[int], reminded_by_id: int | None, requested_at: str
 ) -> int:
     """Remind now. Twice is harmless: no reminder within the minimum gap of the last one."""
-    from forums.services import reminders  # a leaf: see the module docstring
+    from forums.services import reminders  # noqa: PLC0415 - tasks are leaves: import when run
 
     outcome = reminders.remind_invitations_now(
         invitation_ids, reminded_by=_user(reminded_by_id), requested_at=parse_datetime(requested_at)
@@ -89,7 +89,7 @@ def remind_invitations_task(
 def purge_personal_data() -> dict[str, int]:
     """Daily (beat): erase personal data past its retention period. Twice is harmless: only
     rows still holding the data and due are touched."""
-    from forums.services import retention  # a leaf: see the module docstring
+    from forums.services import retention  # noqa: PLC0415 - tasks are leaves: import when run
 
     result = retention.purge_personal_data()
     return {kind: result.count(kind) for kind in retention.KINDS}

@@ -9,6 +9,7 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -209,7 +210,6 @@ def check_mou_expiry(*, today: dt.date | None = None) -> ExpiryCheckResult:
 
 def _log_renewal(*, old: MOU, new: MOU, user) -> None:
     # The admin's own "History" of both MOUs then shows who renewed what, and when.
-    from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 
     with translation.override(settings.LANGUAGE_CODE):
         LogEntry.objects.log_actions(

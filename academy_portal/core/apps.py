@@ -8,9 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
-        from django.db.models.signals import post_migrate
+        from django.db.models.signals import post_migrate  # noqa: PLC0415 - app registry: import in ready()
 
-        from . import checks  # noqa: F401  (registers system checks)
-        from .roles import sync_roles_after_migrate
+        from . import checks  # noqa: F401, PLC0415 - imported in ready() to register the checks
+        from .roles import sync_roles_after_migrate  # noqa: PLC0415 - app registry: import in ready()
 
         post_migrate.connect(sync_roles_after_migrate, dispatch_uid="core.sync_roles")

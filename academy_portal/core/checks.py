@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib import admin
 from django.core.checks import Error, Tags, register
 
 
@@ -23,7 +24,6 @@ ACTION_FORM_FIELDS = 50
 @register(Tags.admin)
 def check_ticking_a_whole_list_fits_in_one_request(app_configs, **kwargs):
     """Every row an admin list can show must be tickable without Django answering 400."""
-    from django.contrib import admin
 
     limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
     if limit is None:

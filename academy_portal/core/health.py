@@ -5,6 +5,7 @@ reason names internal addresses and exception texts, which /healthz never shows.
 """
 
 import secrets
+from pathlib import Path
 
 from celery import current_app
 from django.conf import settings
@@ -32,8 +33,6 @@ def check_broker() -> str | None:
             conn.ensure_connection(max_retries=1, timeout=2)
             # The filesystem transport "connects" without touching disk; check its folder too.
             if settings.CELERY_BROKER_URL.startswith("filesystem://"):
-                from pathlib import Path
-
                 folder = Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_out"])
                 if not folder.is_dir():
                     return f"broker folder {folder} is missing"

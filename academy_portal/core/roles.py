@@ -4,6 +4,8 @@ Each role is a rule over permissions (app label + action), not a frozen list, so
 later is picked up by `sync_roles` on the next migrate.
 """
 
+from django.apps import apps as global_apps
+from django.contrib.auth.management import create_permissions
 from django.db.models import Q
 
 PORTAL_APPS = ("forums", "experts", "partners", "mail", "core")
@@ -60,8 +62,6 @@ def sync_roles_after_migrate(sender, apps=None, using="default", **kwargs):
     # Run once per migrate, after the last app has created its permissions.
     if sender.label != "core":
         return
-    from django.apps import apps as global_apps
-    from django.contrib.auth.management import create_permissions
 
     # `flush` (after every transactional test, or run by hand) sends post_migrate without `apps`;
     # returning then left the database with no role groups at all.

@@ -7,6 +7,8 @@ from datetime import date
 
 from django.db import models
 
+from .data import EAST_SEA
+
 # Changing the seed changes every generated expert; keep it fixed so re-runs change nothing.
 DEMO_SEED = "academy-portal-demo-v1"
 DEFAULT_DEMO_PASSWORD = "academy-demo-2026"
@@ -32,7 +34,6 @@ class DemoContext:
     @property
     def upcoming_edition(self):
         """The upcoming East Sea Conference (15th), open for invitations."""
-        from .data import EAST_SEA
 
         return self.editions[(EAST_SEA, 15)]
 

@@ -29,7 +29,7 @@ class PortalAdminSite(admin.AdminSite):
         # Also checked by StaffSecondFactorMiddleware; kept here so no admin view depends on
         # the middleware's order or its list of exempt paths. (Imported here, like the
         # dashboard below: this module loads before the app registry is ready.)
-        from academy_portal.core.signin import StaffAccess, staff_access
+        from academy_portal.core.signin import StaffAccess, staff_access  # noqa: PLC0415 - see above
 
         return super().has_permission(request) and staff_access(request) is StaffAccess.GRANTED
 
@@ -41,7 +41,7 @@ class PortalAdminSite(admin.AdminSite):
         ):
             next_url = index
         if request.user.is_authenticated:
-            from academy_portal.core.signin import is_staff_account
+            from academy_portal.core.signin import is_staff_account  # noqa: PLC0415 - app registry
 
             if is_staff_account(request.user) and self.has_permission(request):
                 return HttpResponseRedirect(next_url)
@@ -51,7 +51,7 @@ class PortalAdminSite(admin.AdminSite):
 
     def index(self, request, extra_context=None):
         # Imported here: this module is loaded while the app registry is still being built.
-        from academy_portal.staff.dashboard import get_staff_home_context
+        from academy_portal.staff.dashboard import get_staff_home_context  # noqa: PLC0415 - see above
 
         context = {**get_staff_home_context(user=request.user), **(extra_context or {})}
         return super().index(request, extra_context=context)

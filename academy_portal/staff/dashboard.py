@@ -5,6 +5,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Count, Q
 
+from experts.models import Expert
+from forums.models import Edition, Forum
+from partners.models import MOU, Institution
+
 UPCOMING_EDITIONS_SHOWN = 8
 EXPIRING_MOUS_SHOWN = 10
 
@@ -22,9 +26,6 @@ class Counts:
 
 def get_staff_home_context(*, user) -> dict:
     """Sections the user may view; each costs one query whatever the number of rows."""
-    from experts.models import Expert
-    from forums.models import Edition, Forum
-    from partners.models import MOU, Institution
 
     window = settings.MOU_EXPIRING_WINDOW_DAYS
     can_view_forums = user.has_perm("forums.view_edition")

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.template.defaultfilters import linebreaks_filter
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 from django.utils.html import escape, urlize
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +24,7 @@ from forums import template_safety
 from forums.models import AttributionRule, EmailTemplate, Invitation
 from forums.models.forums import ATTRIBUTION_EXPLANATIONS
 
+from .default_templates import DEFAULT_EMAIL_TEMPLATES
 from .tokens import current_raw_token
 
 logger = logging.getLogger(__name__)
@@ -60,7 +61,6 @@ def format_date_range(start, end) -> str:
 
 
 def format_datetime(value) -> str:
-    from django.utils import timezone
 
     local = timezone.localtime(value)
     return f"{format_date(local.date())} {local:%H:%M}"
@@ -228,7 +228,6 @@ def find_template(kind: str, *, language: str, edition=None) -> EmailTemplate:
 
 def built_in_template(kind: str, *, language: str) -> EmailTemplate:
     """The shipped default as an unsaved template: an email never fails for a missing row."""
-    from .default_templates import DEFAULT_EMAIL_TEMPLATES
 
     key = (kind, language) if (kind, language) in DEFAULT_EMAIL_TEMPLATES else (kind, "en")
     if key not in DEFAULT_EMAIL_TEMPLATES:

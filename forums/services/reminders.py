@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from academy_portal.mail.models import OutboxMessage
 from forums.models import Edition, EmailTemplate, Invitation, InvitationEvent, ReminderRule
 
 from .events import invitation_ids, lock_invitation, record_event, refresh_invitation
@@ -121,7 +122,6 @@ def _remind(rule: ReminderRule, invitation_id: int, *, now) -> bool:
 
 def send_due_reminders(*, today=None) -> int:
     """Queue every reminder due today to those it concerns now, never twice; returns the count."""
-    from academy_portal.mail.models import OutboxMessage
 
     today = today or timezone.localdate()
     now = timezone.now()

@@ -233,7 +233,7 @@ def _check_zip(data: bytes) -> None:
 
 def _read_xlsx(data: bytes) -> Sheet:
     _check_zip(data)
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # noqa: PLC0415 - openpyxl loads only for .xlsx uploads
 
     try:
         # data_only=False so formula cells show as formulas and can be refused, not trusted.
