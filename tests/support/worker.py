@@ -48,7 +48,14 @@ class CeleryWorker:
             raise WorkerError("worker already started")
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log_offset = self.log_path.stat().st_size if self.log_path.exists() else 0
-        full_env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1"}
+        # The production settings unless the caller says otherwise: pytest-django exports the
+        # test settings (eager tasks, in-process cache), which a real worker must not run.
+        full_env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "academy_portal.settings",
+            **self.env,
+            "PYTHONUNBUFFERED": "1",
+        }
         # pytest's own flag must not leak: the worker is a production-like process.
         full_env.pop("PYTEST_CURRENT_TEST", None)
         with self.log_path.open("ab") as log:
