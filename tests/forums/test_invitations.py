@@ -1,6 +1,5 @@
 import datetime as dt
 import threading
-import time
 
 import pytest
 from django.db import connection
@@ -27,6 +26,7 @@ from forums.services import (
 from tests.factories import EditionFactory, ExpertFactory, SessionFactory, UserFactory
 from tests.mail.sent import sent_text
 from tests.support.fixtures import *  # noqa: F403  (pytest fixtures)
+from tests.support.waiting import wait_for_idle_broker
 
 pytestmark = pytest.mark.django_db
 
@@ -533,7 +533,7 @@ def test_a_real_worker_sends_a_background_batch_once_each(
 
     # The same tasks once more, as a redelivery would run them: nothing is sent twice.
     send_invitations_later(invitations.values_list("pk", flat=True), sent_by=staff)
-    time.sleep(3)
+    wait_for_idle_broker(broker, timeout=60)
     recipients = [rcpt for m in smtp_server.messages for rcpt in m.rcpt_tos]
     assert sorted(recipients) == sorted(e.email for e in experts)
     assert OutboxMessage.objects.filter(kind="invitation").count() == 250
