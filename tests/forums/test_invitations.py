@@ -24,6 +24,7 @@ from forums.services import (
     withdraw_invitation,
 )
 from tests.factories import EditionFactory, ExpertFactory, SessionFactory, UserFactory
+from tests.forums.invitation_factories import sent_invitation
 from tests.mail.sent import sent_text
 from tests.support.fixtures import *  # noqa: F403  (pytest fixtures)
 from tests.support.waiting import wait_for_idle_broker
@@ -34,14 +35,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def staff():
     return UserFactory(groups=["Forum coordinators"])
-
-
-def sent_invitation(edition=None, *, staff, expert=None, **kwargs):
-    invitation, _ = invite_expert(
-        edition or EditionFactory(), expert=expert or ExpertFactory(), invited_by=staff, **kwargs
-    )
-    token = send_invitation(invitation, sent_by=staff)
-    return invitation, token
 
 
 def accept(invitation, **kwargs):
@@ -164,7 +157,7 @@ def test_withdraw_revokes_the_link_and_queues_nothing(staff):
 def test_accept_records_answer_and_queues_confirmation_with_ics(staff):
     edition = EditionFactory()
     session = SessionFactory(edition=edition)
-    invitation, _ = sent_invitation(edition, staff=staff)
+    invitation, _ = sent_invitation(staff, edition=edition)
     accept(
         invitation,
         sessions=[session],
@@ -221,7 +214,7 @@ def test_changing_the_answer_records_a_changed_event(staff):
 
 def test_bad_answers_get_clear_messages_and_change_nothing(staff):
     edition = EditionFactory()
-    invitation, _ = sent_invitation(edition, staff=staff)
+    invitation, _ = sent_invitation(staff, edition=edition)
     with pytest.raises(InvalidAnswer, match="departure date"):
         accept(
             invitation,
@@ -241,7 +234,7 @@ def test_bad_answers_get_clear_messages_and_change_nothing(staff):
 
 def test_answers_after_the_deadline_are_refused(staff):
     edition = EditionFactory()
-    invitation, _ = sent_invitation(edition, staff=staff)
+    invitation, _ = sent_invitation(staff, edition=edition)
     edition.rsvp_deadline = timezone.localdate() - dt.timedelta(days=1)
     edition.save()
     invitation.refresh_from_db()
@@ -252,10 +245,10 @@ def test_answers_after_the_deadline_are_refused(staff):
 
 def test_capacity_waitlist_and_promotion(staff):
     edition = EditionFactory(capacity=2)
-    a, _ = sent_invitation(edition, staff=staff)
-    b, _ = sent_invitation(edition, staff=staff)
-    c, _ = sent_invitation(edition, staff=staff)
-    d, _ = sent_invitation(edition, staff=staff)
+    a, _ = sent_invitation(staff, edition=edition)
+    b, _ = sent_invitation(staff, edition=edition)
+    c, _ = sent_invitation(staff, edition=edition)
+    d, _ = sent_invitation(staff, edition=edition)
     for invitation in (a, b, c, d):
         accept(invitation)
     assert [i.status for i in (a, b, c, d)] == ["accepted", "accepted", "waitlisted", "waitlisted"]
@@ -281,8 +274,8 @@ def test_capacity_waitlist_and_promotion(staff):
 
 def test_withdrawing_an_accepted_invitation_frees_the_place(staff):
     edition = EditionFactory(capacity=1)
-    a, _ = sent_invitation(edition, staff=staff)
-    b, _ = sent_invitation(edition, staff=staff)
+    a, _ = sent_invitation(staff, edition=edition)
+    b, _ = sent_invitation(staff, edition=edition)
     accept(a)
     accept(b)
     assert b.status == Invitation.Status.WAITLISTED
@@ -293,7 +286,7 @@ def test_withdrawing_an_accepted_invitation_frees_the_place(staff):
 
 def test_raising_the_capacity_fills_places_from_the_waitlist(staff):
     edition = EditionFactory(capacity=1)
-    invitations = [sent_invitation(edition, staff=staff)[0] for _ in range(3)]
+    invitations = [sent_invitation(staff, edition=edition)[0] for _ in range(3)]
     for invitation in invitations:
         accept(invitation)
     edition.capacity = 2
@@ -358,8 +351,8 @@ def test_two_experts_accepting_the_last_place_at_once(require_postgres, transact
     # Real concurrency needs row locks: PostgreSQL only (SQLite serialises writers anyway).
     staff = UserFactory()
     edition = EditionFactory(capacity=1)
-    first, _ = sent_invitation(edition, staff=staff)
-    second, _ = sent_invitation(edition, staff=staff)
+    first, _ = sent_invitation(staff, edition=edition)
+    second, _ = sent_invitation(staff, edition=edition)
     results = _in_parallel(
         lambda: accept(Invitation.objects.get(pk=first.pk)),
         lambda: accept(Invitation.objects.get(pk=second.pk)),
@@ -390,7 +383,7 @@ def test_two_tabs_answering_at_once_save_one_answer(require_postgres, transactio
 
 def test_confirmation_lists_what_the_expert_told_us(staff):
     edition = EditionFactory()
-    invitation, _ = sent_invitation(edition, staff=staff)
+    invitation, _ = sent_invitation(staff, edition=edition)
     accept(
         invitation,
         dietary_needs="Vegetarian",
@@ -425,7 +418,7 @@ def test_invite_experts_creates_one_draft_each_and_reports_those_already_invited
     from forums.services import invite_experts
 
     edition = EditionFactory()
-    already_sent, _ = sent_invitation(edition, staff=staff)
+    already_sent, _ = sent_invitation(staff, edition=edition)
     still_draft, _ = invite_expert(edition, expert=ExpertFactory(), invited_by=staff)
     new = ExpertFactory.create_batch(3)
     experts = [already_sent.expert, still_draft.expert, *new]

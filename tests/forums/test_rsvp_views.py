@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from academy_portal.core import ratelimit
 from forums.models import Edition, Invitation, InvitationEvent
-from forums.services import reissue_token, send_invitation, submit_rsvp, withdraw_invitation
+from forums.services import reissue_token, submit_rsvp, withdraw_invitation
 from tests.factories import EditionFactory, ExpertFactory, SessionFactory, UserFactory
-from tests.forums.invitation_factories import InvitationFactory
+from tests.forums.invitation_factories import sent_invitation
 
 pytestmark = pytest.mark.django_db
 
@@ -43,13 +43,6 @@ def _fresh_cache():
 @pytest.fixture
 def staff():
     return UserFactory()
-
-
-def sent_invitation(staff, **kwargs):
-    invitation = InvitationFactory(**kwargs)
-    token = send_invitation(invitation, sent_by=staff)
-    invitation.refresh_from_db()
-    return invitation, token
 
 
 def rsvp_url(token):
