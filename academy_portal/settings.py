@@ -4,7 +4,6 @@ Defaults let a newcomer run everything with nothing installed (SQLite and a file
 Celery broker under var/); production sets DATABASE_URL, REDIS_URL, SECRET_KEY, DEBUG=0 ...
 """
 
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,8 +18,6 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 env = environ.Env()
 if (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env")
-
-TESTING = "pytest" in sys.modules or env.bool("TESTING", default=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 INSECURE_DEV_SECRET_KEY = "django-insecure-dev-only-do-not-use-in-production"
@@ -108,7 +105,7 @@ REDIS_URL = env.str("REDIS_URL", default="")
 # must fail fast, never hang a request (academy_portal/core/cache.py, docs/outbox.md).
 REDIS_TIMEOUT = env.float("REDIS_TIMEOUT", default=1.0)
 
-if REDIS_URL and not TESTING:
+if REDIS_URL:
     # A Redis outage degrades to an empty cache (rate limits fail open) instead of a 500.
     CACHES = {
         "default": {
@@ -117,8 +114,6 @@ if REDIS_URL and not TESTING:
             "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
         }
     }
-elif TESTING:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
     CACHES = {
         "default": {
@@ -137,8 +132,6 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
-if TESTING:
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # Internationalisation: English and Vietnamese.
 LANGUAGE_CODE = "en"
@@ -154,15 +147,14 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
-# Tests never run collectstatic: let WhiteNoise look files up per request instead of warning,
-# on every test client, that STATIC_ROOT does not exist.
-WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+# Development never runs collectstatic: WhiteNoise looks files up per request.
+WHITENOISE_AUTOREFRESH = DEBUG
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or TESTING
+            if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
@@ -184,10 +176,10 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 
 # Security: secure by default outside DEBUG; SECURE_SSL_REDIRECT can be off behind a proxy
 # that already redirects (then set SECURE_PROXY_SSL_HEADER through USE_X_FORWARDED_PROTO).
-SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG and not TESTING)
-CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG and not TESTING)
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG and not TESTING)
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG or TESTING else 31536000)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -240,9 +232,9 @@ ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,30/h/ip,5/15m/key"}
 ALLAUTH_TRUSTED_PROXY_COUNT = 1 if USE_X_FORWARDED_FOR else 0
 
 # Staff second factor (allauth.mfa): an authenticator app (TOTP) plus one-time recovery codes.
-# STAFF_MFA_REQUIRED (default on; off under tests, which sign staff in with force_login, and
-# in `make run`'s demo) makes every staff session complete it before any admin page.
-STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED", default=not TESTING)
+# STAFF_MFA_REQUIRED (default on; off in `make run`'s demo and in tests/settings.py, where staff
+# sign in with force_login) makes every staff session complete it before any admin page.
+STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED", default=True)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_ADAPTER = "academy_portal.core.adapters.MFAAdapter"
 MFA_FORMS = {
@@ -292,9 +284,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Under pytest tasks run inline (never publish to the dev broker under var/); see
-# academy_portal/mail/services/__init__.py for what that means for the outbox.
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=TESTING)
+# Tests run tasks inline (tests/settings.py); see academy_portal/mail/services/__init__.py for
+# what that means for the outbox.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
@@ -363,9 +355,9 @@ OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=100)
 # Seconds one sweep (beat, every minute) may spend sending before it leaves the rest to the next.
 OUTBOX_SWEEP_TIME_BUDGET = env.int("OUTBOX_SWEEP_TIME_BUDGET", default=50)
 # Rows per delivery task: a transaction's emails go to workers in tasks of this many, and a
-# one-email task takes up to this many due rows along. 1 under tests, so a test's on-commit
-# send sends its own email only.
-OUTBOX_TASK_BATCH_SIZE = env.int("OUTBOX_TASK_BATCH_SIZE", default=1 if TESTING else 50)
+# one-email task takes up to this many due rows along. 1 in tests/settings.py, so a test's
+# on-commit send sends its own email only.
+OUTBOX_TASK_BATCH_SIZE = env.int("OUTBOX_TASK_BATCH_SIZE", default=50)
 
 LOGGING = {
     "version": 1,

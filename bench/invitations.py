@@ -189,7 +189,6 @@ def setup_django(args, *, smtp_port: int, workdir: Path) -> dict[str, str]:
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
         "VAR_DIR": str(workdir / "var"),
         "DJANGO_SETTINGS_MODULE": "academy_portal.settings",
-        "TESTING": "0",
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "DEBUG": "0",
         "LOG_LEVEL": "WARNING",

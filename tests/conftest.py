@@ -7,6 +7,7 @@ import socket
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -58,6 +59,15 @@ def require_chromium():
         import playwright  # noqa: F401
     except ImportError:
         require(False, "needs the playwright package")
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """Each test starts in the default language: a request in Vietnamese leaves Vietnamese
+    active in the thread (LocaleMiddleware does not undo it), which would leak into the next
+    test's messages."""
+    yield
+    translation.deactivate()
 
 
 SERVICE_MARKERS = {

@@ -22,10 +22,9 @@ from academy_portal.core.cache import ResilientRedisCache
 from academy_portal.mail.models import OutboxMessage
 from academy_portal.mail.services import enqueue_delivery, sweep_outbox
 from forums.models import Invitation
-from forums.services import send_invitation
 from tests.core.test_settings import run_manage
-from tests.factories import ExpertFactory, UserFactory
-from tests.forums.invitation_factories import InvitationFactory
+from tests.factories import ExpertFactory
+from tests.forums import invitation_factories
 
 DEAD_REDIS = "redis://127.0.0.1:6391/0"  # nothing listens there
 RESILIENT = "academy_portal.core.cache.ResilientRedisCache"
@@ -71,12 +70,10 @@ def dead_redis(settings):
 
 
 def sent_invitation(capture_on_commit):
-    invitation = InvitationFactory()
     # Deliver the invitation now (eagerly, before the outage), so that its on-commit batch is
     # spent and the answer's email gets a batch of its own.
     with capture_on_commit(execute=True):
-        token = send_invitation(invitation, sent_by=UserFactory())
-    invitation.refresh_from_db()
+        invitation, token = invitation_factories.sent_invitation()
     OutboxMessage.objects.all().delete()  # only the answer's emails matter here
     mail.outbox.clear()
     return invitation, token

@@ -25,7 +25,7 @@ LOCALE_DIR = BASE_DIR / "locale" / "vi" / "LC_MESSAGES"
 def run_manage(*args: str, env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
     """Run manage.py in a fresh process, with only the given settings in its environment."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST_"))}
-    for name in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "TESTING", "USE_X_FORWARDED_PROTO"):
+    for name in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "USE_X_FORWARDED_PROTO"):
         clean.pop(name, None)
     clean |= {"VAR_DIR": str(tmp_path / "var"), **env}
     return subprocess.run(

@@ -1,7 +1,8 @@
 import factory
 
 from forums.models import EmailTemplate, Invitation, ReminderRule
-from tests.factories import EditionFactory, ExpertFactory
+from forums.services import invite_expert, send_invitation
+from tests.factories import EditionFactory, ExpertFactory, UserFactory
 
 
 class InvitationFactory(factory.django.DjangoModelFactory):
@@ -34,3 +35,22 @@ class ReminderRuleFactory(factory.django.DjangoModelFactory):
     edition = factory.SubFactory(EditionFactory)
     audience = ReminderRule.Audience.NON_RESPONDERS
     days = 10
+
+
+def sent_invitation(staff=None, *, edition=None, expert=None, **invite_kwargs):
+    """An invitation invited and sent the way a coordinator does it: forums.services'
+    invite_expert (the "created" event) then send_invitation (a link, the email queued).
+
+    `invite_kwargs` go to invite_expert (offered_session, offered_role, personal_message); the
+    edition and the expert are made when not given. Returns (invitation as saved, link token).
+    """
+    staff = staff or UserFactory()
+    invitation, _ = invite_expert(
+        edition or EditionFactory(),
+        expert=expert or ExpertFactory(),
+        invited_by=staff,
+        **invite_kwargs,
+    )
+    token = send_invitation(invitation, sent_by=staff)
+    invitation.refresh_from_db()
+    return invitation, token

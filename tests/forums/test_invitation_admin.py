@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from academy_portal.mail.models import OutboxMessage
 from forums.models import EmailTemplate, Invitation, InvitationEvent
-from forums.services import find_invitation_by_token, invite_expert, send_invitation, submit_rsvp
+from forums.services import find_invitation_by_token, invite_expert, submit_rsvp
 from tests.factories import EditionFactory, ExpertFactory, SessionFactory, UserFactory
+from tests.forums.invitation_factories import sent_invitation
 from tests.mail.sent import sent_text
 
 pytestmark = pytest.mark.django_db
@@ -42,9 +43,7 @@ def invite_post(client, experts, **data):
 
 
 def make_sent(edition, staff, **expert_kwargs):
-    invitation, _ = invite_expert(edition, expert=ExpertFactory(**expert_kwargs), invited_by=staff)
-    send_invitation(invitation, sent_by=staff)
-    return invitation
+    return sent_invitation(staff, edition=edition, expert=ExpertFactory(**expert_kwargs))[0]
 
 
 # --- inviting from the expert list ---------------------------------------------------------

@@ -1,6 +1,5 @@
 import datetime as dt
 import threading
-import time
 
 import pytest
 from django.db import connection
@@ -26,8 +25,10 @@ from forums.services import (
     withdraw_invitation,
 )
 from tests.factories import EditionFactory, ExpertFactory, SessionFactory, UserFactory
+from tests.forums.invitation_factories import sent_invitation
 from tests.mail.sent import sent_text
 from tests.support.fixtures import *  # noqa: F403  (pytest fixtures)
+from tests.support.waiting import wait_for_idle_broker
 
 pytestmark = pytest.mark.django_db
 
@@ -35,14 +36,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def staff():
     return UserFactory(groups=["Forum coordinators"])
-
-
-def sent_invitation(edition=None, *, staff, expert=None, **kwargs):
-    invitation, _ = invite_expert(
-        edition or EditionFactory(), expert=expert or ExpertFactory(), invited_by=staff, **kwargs
-    )
-    token = send_invitation(invitation, sent_by=staff)
-    return invitation, token
 
 
 def accept(invitation, **kwargs):
@@ -165,7 +158,7 @@ def test_withdraw_revokes_the_link_and_queues_nothing(staff):
 def test_accept_records_answer_and_queues_confirmation_with_ics(staff):
     edition = EditionFactory()
     session = SessionFactory(edition=edition)
-    invitation, _ = sent_invitation(edition, staff=staff)
+    invitation, _ = sent_invitation(staff, edition=edition)
     accept(
         invitation,
         sessions=[session],
@@ -222,7 +215,7 @@ def test_changing_the_answer_records_a_changed_event(staff):
 
 def test_bad_answers_get_clear_messages_and_change_nothing(staff):
     edition = EditionFactory()
-    invitation, _ = sent_invitation(edition, staff=staff)
+    invitation, _ = sent_invitation(staff, edition=edition)
     with pytest.raises(InvalidAnswer, match="departure date"):
         accept(
             invitation,
@@ -242,7 +235,7 @@ def test_bad_answers_get_clear_messages_and_change_nothing(staff):
 
 def test_answers_after_the_deadline_are_refused(staff):
     edition = EditionFactory()
-    invitation, _ = sent_invitation(edition, staff=staff)
+    invitation, _ = sent_invitation(staff, edition=edition)
     edition.rsvp_deadline = timezone.localdate() - dt.timedelta(days=1)
     edition.save()
     invitation.refresh_from_db()
@@ -253,10 +246,10 @@ def test_answers_after_the_deadline_are_refused(staff):
 
 def test_capacity_waitlist_and_promotion(staff):
     edition = EditionFactory(capacity=2)
-    a, _ = sent_invitation(edition, staff=staff)
-    b, _ = sent_invitation(edition, staff=staff)
-    c, _ = sent_invitation(edition, staff=staff)
-    d, _ = sent_invitation(edition, staff=staff)
+    a, _ = sent_invitation(staff, edition=edition)
+    b, _ = sent_invitation(staff, edition=edition)
+    c, _ = sent_invitation(staff, edition=edition)
+    d, _ = sent_invitation(staff, edition=edition)
     for invitation in (a, b, c, d):
         accept(invitation)
     assert [i.status for i in (a, b, c, d)] == ["accepted", "accepted", "waitlisted", "waitlisted"]
@@ -282,8 +275,8 @@ def test_capacity_waitlist_and_promotion(staff):
 
 def test_withdrawing_an_accepted_invitation_frees_the_place(staff):
     edition = EditionFactory(capacity=1)
-    a, _ = sent_invitation(edition, staff=staff)
-    b, _ = sent_invitation(edition, staff=staff)
+    a, _ = sent_invitation(staff, edition=edition)
+    b, _ = sent_invitation(staff, edition=edition)
     accept(a)
     accept(b)
     assert b.status == Invitation.Status.WAITLISTED
@@ -294,7 +287,7 @@ def test_withdrawing_an_accepted_invitation_frees_the_place(staff):
 
 def test_raising_the_capacity_fills_places_from_the_waitlist(staff):
     edition = EditionFactory(capacity=1)
-    invitations = [sent_invitation(edition, staff=staff)[0] for _ in range(3)]
+    invitations = [sent_invitation(staff, edition=edition)[0] for _ in range(3)]
     for invitation in invitations:
         accept(invitation)
     edition.capacity = 2
@@ -359,8 +352,8 @@ def test_two_experts_accepting_the_last_place_at_once(require_postgres, transact
     # Real concurrency needs row locks: PostgreSQL only (SQLite serialises writers anyway).
     staff = UserFactory()
     edition = EditionFactory(capacity=1)
-    first, _ = sent_invitation(edition, staff=staff)
-    second, _ = sent_invitation(edition, staff=staff)
+    first, _ = sent_invitation(staff, edition=edition)
+    second, _ = sent_invitation(staff, edition=edition)
     results = _in_parallel(
         lambda: accept(Invitation.objects.get(pk=first.pk)),
         lambda: accept(Invitation.objects.get(pk=second.pk)),
@@ -391,7 +384,7 @@ def test_two_tabs_answering_at_once_save_one_answer(require_postgres, transactio
 
 def test_confirmation_lists_what_the_expert_told_us(staff):
     edition = EditionFactory()
-    invitation, _ = sent_invitation(edition, staff=staff)
+    invitation, _ = sent_invitation(staff, edition=edition)
     accept(
         invitation,
         dietary_needs="Vegetarian",
@@ -426,7 +419,7 @@ def test_invite_experts_creates_one_draft_each_and_reports_those_already_invited
     from forums.services import invite_experts
 
     edition = EditionFactory()
-    already_sent, _ = sent_invitation(edition, staff=staff)
+    already_sent, _ = sent_invitation(staff, edition=edition)
     still_draft, _ = invite_expert(edition, expert=ExpertFactory(), invited_by=staff)
     new = ExpertFactory.create_batch(3)
     experts = [already_sent.expert, still_draft.expert, *new]
@@ -536,7 +529,7 @@ def test_a_real_worker_sends_a_background_batch_once_each(
 
     # The same tasks once more, as a redelivery would run them: nothing is sent twice.
     send_invitations_later(invitations.values_list("pk", flat=True), sent_by=staff)
-    time.sleep(3)
+    wait_for_idle_broker(broker, timeout=60)
     recipients = [rcpt for m in smtp_server.messages for rcpt in m.rcpt_tos]
     assert sorted(recipients) == sorted(e.email for e in experts)
     assert OutboxMessage.objects.filter(kind="invitation").count() == 250

@@ -17,6 +17,7 @@ from forums.services import (
     submit_rsvp,
 )
 from tests.factories import EditionFactory, ExpertFactory, UserFactory
+from tests.forums.invitation_factories import sent_invitation
 from tests.mail.sent import sent_text
 
 pytestmark = pytest.mark.django_db
@@ -40,10 +41,9 @@ def edition_with(*, deadline_in: int, start_in: int = 30, today=TODAY, **kwargs)
 
 
 def sent(edition, staff, *, days_ago=5, language="en"):
-    invitation, _ = invite_expert(
-        edition, expert=ExpertFactory(preferred_language=language), invited_by=staff
+    invitation, _ = sent_invitation(
+        staff, edition=edition, expert=ExpertFactory(preferred_language=language)
     )
-    send_invitation(invitation, sent_by=staff)
     Invitation.objects.filter(pk=invitation.pk).update(
         sent_at=timezone.now() - dt.timedelta(days=days_ago)
     )

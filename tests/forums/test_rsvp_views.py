@@ -5,6 +5,7 @@ import time
 from urllib.parse import quote
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.forms.models import model_to_dict
 from django.test import Client
@@ -13,9 +14,9 @@ from django.utils import timezone
 
 from academy_portal.core import ratelimit
 from forums.models import Edition, Invitation, InvitationEvent
-from forums.services import reissue_token, send_invitation, submit_rsvp, withdraw_invitation
+from forums.services import reissue_token, submit_rsvp, withdraw_invitation
 from tests.factories import EditionFactory, ExpertFactory, SessionFactory, UserFactory
-from tests.forums.invitation_factories import InvitationFactory
+from tests.forums.invitation_factories import sent_invitation
 
 pytestmark = pytest.mark.django_db
 
@@ -42,13 +43,6 @@ def _fresh_cache():
 @pytest.fixture
 def staff():
     return UserFactory()
-
-
-def sent_invitation(staff, **kwargs):
-    invitation = InvitationFactory(**kwargs)
-    token = send_invitation(invitation, sent_by=staff)
-    invitation.refresh_from_db()
-    return invitation, token
 
 
 def rsvp_url(token):
@@ -461,14 +455,16 @@ def test_behind_a_proxy_the_limit_is_per_client_not_per_proxy(client, staff, set
 
 def test_ratelimit_helper_counts_per_key_and_window():
     limit = ratelimit.Limit(count=2, seconds=1)
-    assert ratelimit.hit("t", "a", limit)
-    assert ratelimit.hit("t", "a", limit)
-    assert not ratelimit.hit("t", "a", limit)
-    assert not ratelimit.hit("t", "a", limit)
-    assert ratelimit.hit("t", "b", limit)  # another key has its own budget
-    assert ratelimit.hit("u", "a", limit)  # and so has another scope
-    time.sleep(1.1)
-    assert ratelimit.hit("t", "a", limit)  # the window has passed: a fresh budget
+    # The clock moves (the limiter's and the cache's expiry alike) instead of the test sleeping.
+    with time_machine.travel(time.time(), tick=False) as clock:
+        assert ratelimit.hit("t", "a", limit)
+        assert ratelimit.hit("t", "a", limit)
+        assert not ratelimit.hit("t", "a", limit)
+        assert not ratelimit.hit("t", "a", limit)
+        assert ratelimit.hit("t", "b", limit)  # another key has its own budget
+        assert ratelimit.hit("u", "a", limit)  # and so has another scope
+        clock.shift(1.1)
+        assert ratelimit.hit("t", "a", limit)  # the window has passed: a fresh budget
 
 
 # --- languages ---------------------------------------------------------------------------
@@ -522,15 +518,18 @@ def test_ratelimit_helper_on_redis(require_redis, settings):
     cache.clear()
     limit = ratelimit.Limit(count=3, seconds=2)
     key = secrets.token_hex(8)
-    assert [ratelimit.hit("redis-test", key, limit) for _ in range(5)] == [
-        True,
-        True,
-        True,
-        False,
-        False,
-    ]
-    time.sleep(2.1)
-    assert ratelimit.hit("redis-test", key, limit)
+    # The limiter's clock moves past the window instead of the test sleeping; Redis still holds
+    # the old window's keys then (their TTL runs on the server), which must not keep it shut.
+    with time_machine.travel(time.time(), tick=False) as clock:
+        assert [ratelimit.hit("redis-test", key, limit) for _ in range(5)] == [
+            True,
+            True,
+            True,
+            False,
+            False,
+        ]
+        clock.shift(2.1)
+        assert ratelimit.hit("redis-test", key, limit)
     cache.clear()
 
 

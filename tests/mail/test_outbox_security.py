@@ -21,14 +21,13 @@ from academy_portal.mail.services import retry_message, send_outbox_message
 from forums.models import Invitation, InvitationEvent
 from forums.services import (
     find_invitation_by_token,
-    invite_expert,
     reissue_token,
     remind_invitation_now,
-    send_invitation,
     submit_rsvp,
     withdraw_invitation,
 )
-from tests.factories import EditionFactory, ExpertFactory, UserFactory
+from tests.factories import EditionFactory, UserFactory
+from tests.forums.invitation_factories import sent_invitation
 
 pytestmark = pytest.mark.django_db
 Status = OutboxMessage.Status
@@ -51,20 +50,15 @@ def staff_client(client, group):
     return client
 
 
-def sent_invitation(coordinator, **edition_kwargs):
-    edition = EditionFactory(**edition_kwargs)
-    invitation, _ = invite_expert(edition, expert=ExpertFactory(), invited_by=coordinator)
-    token = send_invitation(invitation, sent_by=coordinator)
-    return invitation, token
-
-
 def accepted_invitation(coordinator):
     """An invitation sent, reminded and accepted with every personal detail: the outbox then
     holds the invitation, a reminder, the confirmation and the staff's answer notice."""
     invitation, token = sent_invitation(
         coordinator,
-        answer_notification_email="forums-team@academy.test",
-        allows_accompanying_person=True,
+        edition=EditionFactory(
+            answer_notification_email="forums-team@academy.test",
+            allows_accompanying_person=True,
+        ),
     )
     # Reminded a while after it went out (MANUAL_REMINDER_MIN_GAP refuses a reminder sooner).
     Invitation.objects.filter(pk=invitation.pk).update(
@@ -243,7 +237,7 @@ def test_a_link_that_cannot_be_made_stops_the_email_with_a_clear_error(
 def test_an_expert_cannot_make_the_staff_note_carry_their_link(coordinator):
     """Text typed by an expert that looks like a marker stays text."""
     invitation, token = sent_invitation(
-        coordinator, answer_notification_email="forums-team@academy.test"
+        coordinator, edition=EditionFactory(answer_notification_email="forums-team@academy.test")
     )
     submit_rsvp(
         invitation,

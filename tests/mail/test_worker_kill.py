@@ -23,23 +23,13 @@ from forums.models import Invitation
 from forums.services import invite_expert, send_invitation, send_invitations
 from tests.factories import EditionFactory, ExpertFactory, InstitutionFactory, UserFactory
 from tests.support.fixtures import *  # noqa: F403  (pytest fixtures)
+from tests.support.waiting import wait_for_idle_broker, wait_until
 
 INVITATIONS = 500
 CONCURRENCY = 2
 TASK_BATCH_SIZE = 50
 SENDING_TIMEOUT = 5  # seconds before the sweep takes back rows a dead worker held
 KILL_AFTER = 150  # delivered messages seen before the SIGKILL
-
-
-def wait_until(condition, *, timeout: float, poll: float = 0.1, what: str):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(poll)
 
 
 def queue_invitations(edition, *, count: int, staff) -> None:
@@ -90,11 +80,12 @@ def test_sigkilled_worker_loses_no_invitation_and_duplicates_at_most_one_per_pro
     wait_until(
         lambda: smtp_server.count() >= KILL_AFTER,
         timeout=60,
-        poll=0.005,
+        poll_interval=0.005,
         what=f"{KILL_AFTER} messages from the first worker",
     )
     first.kill()
     killed_at = time.monotonic()
+    killed_wall_clock = time.time()
     received_at_kill = smtp_server.count()
     by_status = collections.Counter(outbox.values_list("status", flat=True))
     print(
@@ -116,8 +107,10 @@ def test_sigkilled_worker_loses_no_invitation_and_duplicates_at_most_one_per_pro
             sweep_outbox.delay()  # what beat does every minute
         return not outbox.exclude(status=OutboxMessage.Status.SENT).exists()
 
-    wait_until(everything_sent, timeout=90, poll=1.5, what="every outbox row to be sent")
-    time.sleep(1)  # a straggler duplicate would land now (none should be in flight)
+    wait_until(everything_sent, timeout=90, poll_interval=1.5, what="every outbox row to be sent")
+    # A straggler duplicate would come from a task still running: wait until the new worker
+    # has finished every task (the dead worker's stay unacknowledged, hence `since`).
+    wait_for_idle_broker(broker, timeout=60, since=killed_wall_clock)
 
     messages = smtp_server.messages
     received_ids = collections.Counter(m.outbox_id for m in messages)

@@ -72,8 +72,13 @@ def test_forced_format_is_used():
     assert "not a valid .xlsx file" in err
 
 
+# `manage.py` from the shell runs the production settings, not the test settings that
+# pytest-django exports.
+SHELL_ENV = {**os.environ, "DJANGO_SETTINGS_MODULE": "academy_portal.settings"}
+
+
 def _manage(*args, env_extra=None):
-    env = {**os.environ, **(env_extra or {})}
+    env = {**SHELL_ENV, **(env_extra or {})}
     return subprocess.run(
         [sys.executable, "manage.py", "import_partners", *args],
         cwd=ROOT,
@@ -93,7 +98,7 @@ def test_usage_errors_exit_2_from_the_shell():
 
 def test_progress_bar_only_on_a_terminal(tmp_path):
     env = {
-        **os.environ,
+        **SHELL_ENV,
         "VAR_DIR": str(tmp_path),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
     }

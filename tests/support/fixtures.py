@@ -98,8 +98,8 @@ def worker_env(transactional_db, require_postgres, broker, smtp_server, tmp_path
         "EMAIL_TIMEOUT": "10",
         "SITE_URL": settings.SITE_URL,
         "VAR_DIR": str(tmp_path / "worker-var"),
-        # A production-like worker: real broker, real batches.
-        "TESTING": "0",
+        # A production-like worker (production settings, tests/support/worker.py): real broker,
+        # real batches.
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "LOG_LEVEL": "INFO",
     }

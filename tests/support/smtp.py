@@ -22,6 +22,8 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
+from tests.support import waiting
+
 OUTBOX_ID_HEADER = "X-Outbox-Id"
 
 # aiosmtpd logs every SMTP command at INFO: thousands of lines per test run.
@@ -150,12 +152,8 @@ class RecordingSMTPServer:
 
     def wait_for(self, count: int, *, timeout: float, poll: float = 0.05) -> int:
         """Wait until at least `count` messages arrived or `timeout` passed; the count seen."""
-        deadline = time.monotonic() + timeout
-        while True:
-            seen = self.count()
-            if seen >= count or time.monotonic() >= deadline:
-                return seen
-            time.sleep(poll)
+        waiting.poll(lambda: self.count() >= count, timeout=timeout, interval=poll)
+        return self.count()
 
 
 # --- subprocess mode -------------------------------------------------------------------------

@@ -11,9 +11,10 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
+
+from tests.support.waiting import poll
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 CELERY_BIN = Path(sys.executable).with_name("celery")
@@ -48,7 +49,14 @@ class CeleryWorker:
             raise WorkerError("worker already started")
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log_offset = self.log_path.stat().st_size if self.log_path.exists() else 0
-        full_env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1"}
+        # The production settings unless the caller says otherwise: pytest-django exports the
+        # test settings (eager tasks, in-process cache), which a real worker must not run.
+        full_env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "academy_portal.settings",
+            **self.env,
+            "PYTHONUNBUFFERED": "1",
+        }
         # pytest's own flag must not leak: the worker is a production-like process.
         full_env.pop("PYTEST_CURRENT_TEST", None)
         with self.log_path.open("ab") as log:
@@ -86,14 +94,13 @@ class CeleryWorker:
             return log.read().decode("utf-8", "replace")
 
     def wait_ready(self, *, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        def ready() -> bool:
             if self.process.poll() is not None:
                 raise WorkerError(f"worker exited with {self.process.returncode}:\n{self.tail()}")
-            if " ready." in self.log_text():
-                return
-            time.sleep(0.1)
-        raise WorkerError(f"worker not ready after {timeout}s:\n{self.tail()}")
+            return " ready." in self.log_text()
+
+        if not poll(ready, timeout=timeout, interval=0.1):
+            raise WorkerError(f"worker not ready after {timeout}s:\n{self.tail()}")
 
     def tail(self, lines: int = 40) -> str:
         return "\n".join(self.log_text().splitlines()[-lines:])
@@ -131,13 +138,16 @@ class CeleryWorker:
         # Prefork children may outlive the parent for a moment; they must not keep
         # delivering (or holding database connections) after "stopped".
         pgid = self.process.pid
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+
+        def gone() -> bool:
             try:
                 os.killpg(pgid, 0)
             except ProcessLookupError:
-                return
-            time.sleep(0.05)
+                return True
+            return False
+
+        if poll(gone, timeout=timeout, interval=0.05):
+            return
         with contextlib.suppress(ProcessLookupError):
             os.killpg(pgid, signal.SIGKILL)
 

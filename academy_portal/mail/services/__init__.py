@@ -10,8 +10,8 @@ compare-and-set UPDATE (status queued -> sending, with a fresh claim token), so 
 never send the same row; only a worker killed between the SMTP "250 OK" and the database
 update can cause a resend, after OUTBOX_SENDING_TIMEOUT, with the same Message-ID.
 
-Under pytest (settings.TESTING) Celery runs tasks eagerly and OUTBOX_TASK_BATCH_SIZE is 1, so
-the on-commit enqueue of `queue_email` sends exactly the test's own emails, inline, when
+Under the test settings (tests/settings.py) Celery runs tasks eagerly and OUTBOX_TASK_BATCH_SIZE
+is 1, so the on-commit enqueue of `queue_email` sends exactly the test's own emails, inline, when
 on-commit callbacks run (transactional tests or `django_capture_on_commit_callbacks(
 execute=True)`); with the plain `db` fixture they never run and the row stays queued until a
 test calls `send_outbox_message` or `sweep_outbox`.
