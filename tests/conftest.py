@@ -56,7 +56,7 @@ def require_chromium():
         f"needs Debian's chromium at {CHROMIUM_PATH} (apt-get install chromium)",
     )
     try:
-        import playwright  # noqa: F401
+        import playwright  # noqa: F401, PLC0415 - only to tell whether the package is there
     except ImportError:
         require(False, "needs the playwright package")
 

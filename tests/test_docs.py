@@ -20,6 +20,7 @@ The settings rule, exactly:
 """
 
 import ast
+import builtins
 import inspect
 import re
 from functools import cache
@@ -27,6 +28,10 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import global_settings
+
+from experts.models import Expert
+from forums.models import Edition, Invitation
+from partners.models import MOU
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -236,11 +241,6 @@ def example_problems(block: str) -> tuple[list[str], int]:
     Imported names must exist and take the keyword arguments shown; a called bare name must be
     imported, defined in the example or a builtin; `invitation.x`, `expert.x`, `edition.x`,
     `mou.x` must be attributes of those models."""
-    import builtins
-
-    from experts.models import Expert
-    from forums.models import Edition, Invitation
-    from partners.models import MOU
 
     models_by_variable = {
         "invitation": Invitation,

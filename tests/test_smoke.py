@@ -1,3 +1,4 @@
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 
@@ -9,7 +10,6 @@ def test_home_page_renders_with_language_switch(client, db):
 
 
 def test_pages_name_their_icon_so_browsers_do_not_ask_for_a_missing_favicon(client, db):
-    from django.contrib.staticfiles import finders
 
     response = client.get(reverse("home"))
     assert b'rel="icon" href="/static/favicon.svg"' in response.content

@@ -12,7 +12,7 @@ from tests.factories import UserFactory
 def test_staff_set_up_their_authenticator_and_reach_the_admin_in_chromium(
     require_chromium, live_server, transactional_db, settings, monkeypatch
 ):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - browser tests only: imported when one runs
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     settings.STAFF_MFA_REQUIRED = True

@@ -9,7 +9,10 @@ from django.core import mail
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
+from experts.adapters import AccountAdapter
+from experts.forms import ExpertConfirmLoginCodeForm
 from tests.factories import ExpertFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -149,10 +152,6 @@ def test_mail_server_down_gives_a_clear_message_not_an_error_page(client, settin
 
 def test_sign_in_code_form_speaks_vietnamese():
     # allauth ships no Vietnamese; the label and the wrong-code message are ours.
-    from django.utils import translation
-
-    from experts.adapters import AccountAdapter
-    from experts.forms import ExpertConfirmLoginCodeForm
 
     with translation.override("vi"):
         form = ExpertConfirmLoginCodeForm(code="ABC123")

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from experts.services import ensure_expert_user, expert_for_user, update_expert_profile
 from forums.models import Edition, Invitation
-from forums.services import send_invitation
+from forums.services import send_invitation, withdraw_invitation
 from tests.factories import (
     EditionFactory,
     ExpertFactory,
@@ -124,7 +124,6 @@ def test_another_experts_invitation_is_a_404(client, staff):
 
 
 def test_signed_in_page_for_withdrawn_invitation_is_read_only(client, staff):
-    from forums.services import withdraw_invitation
 
     expert, _ = signed_in_expert(client)
     invitation = sent(staff, expert=expert)

@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from forums.models import EmailTemplate
 from forums.services import render_email, validate_template_text
 from forums.services.default_templates import DEFAULT_EMAIL_TEMPLATES
+from forums.services.emails import outbox_values
+from forums.services.tokens import issue_token
 from tests.factories import EditionFactory, ExpertFactory, SessionFactory
 from tests.forums.invitation_factories import EmailTemplateFactory, InvitationFactory
 
@@ -136,8 +138,6 @@ def test_for_the_outbox_the_link_and_personal_details_are_markers():
 
 
 def test_the_outbox_resolver_gives_the_current_link_and_details_in_the_language():
-    from forums.services.emails import outbox_values
-    from forums.services.tokens import issue_token
 
     invitation = InvitationFactory(dietary_needs="Halal")
     raw = issue_token(invitation)

@@ -6,6 +6,7 @@ from django.db import connection
 from django.utils import timezone
 
 from academy_portal.mail.models import OutboxMessage
+from academy_portal.mail.services import sweep_outbox
 from experts.models import Expert
 from forums.models import Invitation, InvitationEvent, hash_token
 from forums.services import (
@@ -15,15 +16,20 @@ from forums.services import (
     StaleAnswer,
     fill_places_from_waitlist,
     find_invitation_by_token,
+    invite_and_send_later,
     invite_expert,
+    invite_experts,
     record_rsvp_opened,
     reissue_token,
     save_edition,
     send_invitation,
     send_invitations,
+    send_invitations_later,
     submit_rsvp,
     withdraw_invitation,
 )
+from forums.services import invitations as invitation_services
+from forums.tasks import remind_invitations_task, resend_invitations_task, send_invitations_task
 from tests.factories import EditionFactory, ExpertFactory, SessionFactory, UserFactory
 from tests.forums.invitation_factories import sent_invitation
 from tests.mail.sent import sent_text
@@ -314,7 +320,6 @@ def test_record_rsvp_opened_is_throttled_and_changes_nothing(staff):
 
 
 def test_queued_mail_is_delivered_in_the_experts_language(staff, mailoutbox):
-    from academy_portal.mail.services import sweep_outbox
 
     expert = ExpertFactory(preferred_language="vi")
     sent_invitation(staff=staff, expert=expert)
@@ -416,7 +421,6 @@ def test_an_invalid_address_is_a_clear_error_and_nothing_changes(staff):
 
 
 def test_invite_experts_creates_one_draft_each_and_reports_those_already_invited(staff):
-    from forums.services import invite_experts
 
     edition = EditionFactory()
     already_sent, _ = sent_invitation(staff, edition=edition)
@@ -441,7 +445,6 @@ def test_invite_experts_creates_one_draft_each_and_reports_those_already_invited
 
 
 def test_invite_experts_refuses_a_closed_edition_and_creates_nothing(staff):
-    from forums.services import invite_experts
 
     with pytest.raises(InvitationError, match="not open"):
         invite_experts(
@@ -451,7 +454,6 @@ def test_invite_experts_refuses_a_closed_edition_and_creates_nothing(staff):
 
 
 def test_send_task_run_twice_sends_each_invitation_once(staff):
-    from forums.tasks import send_invitations_task
 
     edition = EditionFactory()
     ids = [invite_expert(edition, expert=ExpertFactory(), invited_by=staff)[0].pk for _ in range(3)]
@@ -466,7 +468,6 @@ def test_send_task_run_twice_sends_each_invitation_once(staff):
 
 
 def test_a_problem_in_a_batch_loses_only_its_own_invitation(staff, monkeypatch):
-    from forums.services import invitations as invitation_services
 
     monkeypatch.setattr(invitation_services, "SEND_CHUNK_SIZE", 2)  # chunks of 2, 2, 1
     edition = EditionFactory()
@@ -483,7 +484,6 @@ def test_a_problem_in_a_batch_loses_only_its_own_invitation(staff, monkeypatch):
 
 
 def test_resend_and_remind_tasks_run_twice_send_once(staff):
-    from forums.tasks import remind_invitations_task, resend_invitations_task
 
     invitation, _ = sent_invitation(staff=staff)
     Invitation.objects.filter(pk=invitation.pk).update(
@@ -513,7 +513,6 @@ def test_resend_and_remind_tasks_run_twice_send_once(staff):
 def test_a_real_worker_sends_a_background_batch_once_each(
     default_email_templates, smtp_server, start_worker, broker
 ):
-    from forums.services import invite_and_send_later, send_invitations_later
 
     staff = UserFactory()
     edition = EditionFactory()

@@ -15,6 +15,7 @@ from forums.services import (
     send_due_reminders,
     send_invitation,
     submit_rsvp,
+    withdraw_invitation,
 )
 from tests.factories import EditionFactory, ExpertFactory, UserFactory
 from tests.forums.invitation_factories import sent_invitation
@@ -133,7 +134,6 @@ def test_experts_invited_only_yesterday_are_not_reminded_yet(staff):
 
 
 def test_inactive_rules_and_withdrawn_invitations_are_skipped(staff):
-    from forums.services import withdraw_invitation
 
     edition = edition_with(deadline_in=10)
     ReminderRule.objects.filter(edition=edition, days=14).update(active=False)

@@ -30,7 +30,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def browser(require_chromium, monkeypatch):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - browser tests only: imported when one runs
 
     # Playwright's sync API keeps an event loop in this thread; the ORM calls between
     # browser steps are still plain synchronous code (Django's documented escape hatch).

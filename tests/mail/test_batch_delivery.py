@@ -3,6 +3,7 @@ once per batch) sends exactly the emails that building each row alone gives."""
 
 import pytest
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+from django.db import connection
 
 from academy_portal.mail.models import OutboxMessage
 from academy_portal.mail.services import build_email, send_outbox_messages
@@ -67,7 +68,6 @@ def test_a_batch_records_its_outcomes_without_waiting_for_the_wal_then_resets_it
 ):
     """On PostgreSQL a batch's outcome updates skip the WAL flush (synchronous_commit off for
     the batch only): every outcome is still recorded, and the session setting is back after."""
-    from django.db import connection
 
     rows = OutboxMessageFactory.create_batch(3)
     with connection.cursor() as cursor:

@@ -2,13 +2,23 @@
 
 import collections
 import threading
+import uuid
 
 import pytest
 from django.core import mail
-from django.db import connection, connections
+from django.db import connection, connections, transaction
+from django.utils import timezone
 
 from academy_portal.mail.models import OutboxMessage
-from academy_portal.mail.services import send_outbox_message, send_outbox_messages, sweep_outbox
+from academy_portal.mail.services import (
+    deliver_messages,
+    queue_email,
+    send_due_messages,
+    send_outbox_message,
+    send_outbox_messages,
+    sweep_outbox,
+)
+from academy_portal.mail.services.delivery import _mark_claimed
 from academy_portal.mail.tasks import send_outbox_message as send_task
 from tests.mail.factories import OutboxMessageFactory
 
@@ -74,12 +84,6 @@ def test_compare_and_set_claim_with_a_stale_read():
     """Without SKIP LOCKED (SQLite) two workers may read the same due rows; the
     compare-and-set UPDATE gives each row to one of them. The interleaving is forced here:
     threads on pytest's in-memory SQLite fail with "table is locked" instead of waiting."""
-    import uuid
-
-    from django.utils import timezone
-
-    from academy_portal.mail.services import deliver_messages, send_due_messages
-    from academy_portal.mail.services.delivery import _mark_claimed
 
     mail.outbox = []
     messages = OutboxMessageFactory.create_batch(10)
@@ -123,9 +127,6 @@ def test_running_the_task_twice_sends_once():
 @pytest.mark.django_db(transaction=True)
 def test_a_double_click_queues_one_email(require_postgres):
     """Two requests queue the same dedup key at the same moment: one row, both see it."""
-    from django.db import transaction
-
-    from academy_portal.mail.services import queue_email
 
     def queue_same():
         with transaction.atomic():

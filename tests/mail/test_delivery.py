@@ -5,19 +5,26 @@ import smtplib
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.utils import timezone
 
 from academy_portal.mail.models import OutboxMessage
 from academy_portal.mail.services import (
+    FLUSH_PENDING_KEY,
     cancel_messages,
     deliver_messages,
+    enqueue_delivery,
+    flush_outbox,
     is_transient,
+    queue_email,
     requeue_stuck_messages,
     retry_delay,
     retry_message,
     send_outbox_message,
     sweep_outbox,
 )
+from academy_portal.mail.services.delivery import _claim
+from academy_portal.mail.tasks import send_outbox_message as send_task
 from tests.mail.factories import OutboxAttachmentFactory, OutboxMessageFactory
 
 pytestmark = pytest.mark.django_db
@@ -191,7 +198,6 @@ def test_rows_of_a_killed_worker_are_requeued_after_the_timeout(settings, sent_m
 def test_a_stale_worker_cannot_overwrite_a_newer_claim(sent_mail):
     """A worker that lost its claim (requeued, claimed again) records nothing."""
     message = OutboxMessageFactory()
-    from academy_portal.mail.services.delivery import _claim
 
     first = _claim(OutboxMessage.objects.filter(pk=message.pk), limit=1)[0]
     OutboxMessage.objects.filter(pk=message.pk).update(status=Status.QUEUED, claim_token=None)
@@ -252,7 +258,6 @@ def test_is_transient(error, transient):
 
 def test_sent_mail_is_multipart_with_our_headers(sent_mail, settings):
     settings.SITE_URL = "https://portal.academy.test"
-    from academy_portal.mail.services import queue_email
 
     message, _ = queue_email(
         to_email="a@example.org",
@@ -290,7 +295,6 @@ def test_after_a_421_the_next_message_gets_a_fresh_connection(smtp_server):
 
 def test_a_one_email_task_takes_due_rows_along(settings, sent_mail):
     """Emails committed one by one: the first task sends a batch, the others find it done."""
-    from academy_portal.mail.tasks import send_outbox_message as send_task
 
     settings.OUTBOX_TASK_BATCH_SIZE = 3
     messages = OutboxMessageFactory.create_batch(5)
@@ -315,9 +319,6 @@ def test_one_email_commits_share_flush_tasks(settings, sent_mail):
     """Emails committed one by one (outside tests: a burst of single-email transactions) ask
     for a flush only when none is pending; a flush sends a batch and, while batches come
     full, hands on to the next one, until every due row is sent once."""
-    from django.core.cache import cache
-
-    from academy_portal.mail.services import FLUSH_PENDING_KEY, enqueue_delivery, flush_outbox
 
     settings.OUTBOX_TASK_BATCH_SIZE = 3
     cache.delete(FLUSH_PENDING_KEY)
@@ -343,7 +344,6 @@ def test_one_email_commits_share_flush_tasks(settings, sent_mail):
 def test_a_slow_batch_does_not_send_rows_taken_back_by_the_sweep(settings, sent_mail):
     """A worker that is slow (not dead) past the timeout: the sweep requeues its rows and
     another worker sends them; the slow worker checks its claim and sends nothing twice."""
-    from academy_portal.mail.services.delivery import _claim
 
     settings.OUTBOX_SENDING_TIMEOUT = 300
     messages = OutboxMessageFactory.create_batch(3)
@@ -361,7 +361,6 @@ def test_a_slow_batch_does_not_send_rows_taken_back_by_the_sweep(settings, sent_
 
 
 def test_a_slow_batch_renews_the_claims_it_still_holds(settings, sent_mail):
-    from academy_portal.mail.services.delivery import _claim
 
     settings.OUTBOX_SENDING_TIMEOUT = 300
     OutboxMessageFactory.create_batch(2)

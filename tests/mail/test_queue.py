@@ -1,7 +1,10 @@
+import datetime as dt
+
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from academy_portal.mail.models import OutboxMessage
 from academy_portal.mail.services import queue_email, send_outbox_message
@@ -171,9 +174,6 @@ def test_outside_a_transaction_the_email_goes_at_once():
 
 
 def test_a_future_send_after_waits_for_the_sweep(django_capture_on_commit_callbacks):
-    import datetime as dt
-
-    from django.utils import timezone
 
     later = timezone.now() + dt.timedelta(hours=1)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:

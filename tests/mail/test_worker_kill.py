@@ -19,6 +19,7 @@ import pytest
 from django.db import transaction
 
 from academy_portal.mail.models import OutboxMessage
+from academy_portal.mail.tasks import sweep_outbox
 from forums.models import Invitation
 from forums.services import invite_expert, send_invitation, send_invitations
 from tests.factories import EditionFactory, ExpertFactory, InstitutionFactory, UserFactory
@@ -100,7 +101,6 @@ def test_sigkilled_worker_loses_no_invitation_and_duplicates_at_most_one_per_pro
 
     # ... until a new worker's sweep, after OUTBOX_SENDING_TIMEOUT, takes them back.
     start_worker(concurrency=CONCURRENCY, **env)
-    from academy_portal.mail.tasks import sweep_outbox
 
     def everything_sent() -> bool:
         if time.monotonic() - killed_at > SENDING_TIMEOUT:

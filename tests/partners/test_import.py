@@ -1,5 +1,6 @@
 """The all-or-nothing partner import, driven with the real files in tests/partners/files/."""
 
+import csv as csv_module
 import datetime as dt
 import io
 import math
@@ -13,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook
 
 from academy_portal.core import roles
-from partners.importing import import_partner_file
+from partners.importing import import_partner_file, service
 from partners.importing.columns import export_headers
 from partners.models import MOU, Contact, Institution, PartnerImport
 from tests.factories import ContactFactory, InstitutionFactory, MOUFactory, UserFactory
@@ -360,7 +361,6 @@ def _install_failing_trigger(title):
 
 
 def test_database_error_on_a_later_batch_rolls_back_everything(settings):
-    from partners.importing import service
 
     rows = [
         row(**{"Institution name": f"Institute {n}", "MOU title": f"MOU {n}"}) for n in range(2500)
@@ -458,7 +458,6 @@ def test_import_permission_goes_to_partnerships_officers_and_administrators():
 def test_awkward_text_is_written_exactly():
     """Quotes, commas, backslashes, line breaks and empty values survive the bulk insert
     (COPY on PostgreSQL, bulk_create elsewhere); an empty date is NULL, empty text is ""."""
-    import csv as csv_module
 
     notes = 'He said "yes", then\\no; C:\\temp\\new\nsecond line, with "quotes"'
     out = io.StringIO()

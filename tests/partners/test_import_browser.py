@@ -22,7 +22,7 @@ PASSWORD = "correct horse battery staple"
 def test_import_through_the_admin_in_chromium(
     require_chromium, live_server, transactional_db, settings, tmp_path, monkeypatch
 ):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - browser tests only: imported when one runs
 
     # Playwright's sync API keeps an event loop in this thread; the ORM calls below are
     # still plain synchronous code.

@@ -10,7 +10,9 @@ from openpyxl import Workbook
 from academy_portal.core.text import fold_for_search
 from partners.importing import import_partner_file
 from partners.importing.columns import export_headers
+from partners.importing.pgcopy import copy_insert, copy_update
 from partners.importing.planning import Plan
+from partners.importing.service import InstanceBuilder, _bulk_create, _bulk_update
 from partners.models import MOU, Institution, PartnerImport, institution_search_text
 from tests.factories import InstitutionFactory
 from tests.partners.import_rows import csv_bytes, row
@@ -175,8 +177,6 @@ def test_the_copy_writer_writes_what_bulk_create_and_bulk_update_write(require_p
     """PostgreSQL's COPY path against the plain path every other database takes, on the same
     rows: inserts (with ids assigned, NULL dates, quotes, tabs, backslashes, line breaks) and
     updates give the same stored values."""
-    from partners.importing.pgcopy import copy_insert, copy_update
-    from partners.importing.service import _bulk_create, _bulk_update
 
     copied, plain = _institution_rows("A"), _institution_rows("B")
     copy_insert(Institution, copied, assign_ids=True)
@@ -204,7 +204,6 @@ def test_the_copy_writer_writes_what_bulk_create_and_bulk_update_write(require_p
 
 def test_the_positional_instance_builder_builds_what_the_keyword_constructor_builds():
     """bulk_create's instances come from Model.__init__'s positional fast path."""
-    from partners.importing.service import InstanceBuilder
 
     values = _institution_rows("C")[1]
     built, plain = InstanceBuilder(Institution)(dict(values)), Institution(**values)

@@ -18,7 +18,7 @@ PASSWORD = "correct horse battery staple"
 def test_hostile_file_preview_in_chromium(
     require_chromium, live_server, transactional_db, settings, tmp_path, monkeypatch, width
 ):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - browser tests only: imported when one runs
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -10,8 +10,12 @@ import os
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import pytest
+import redis
 from django.conf import settings
 
+from academy_portal.celery import app
+from forums.models import EmailTemplate
+from forums.services.default_templates import install_default_email_templates
 from tests.support.smtp import RecordingSMTPServer
 from tests.support.worker import CeleryWorker
 
@@ -33,8 +37,6 @@ def default_email_templates(django_db_blocker):
     They come from a data migration, which the flush at the end of a transactional test wipes
     (post_migrate restores only roles, sites and content types): reinstall them before and
     after, so neither this test nor a later one finds them missing."""
-    from forums.models import EmailTemplate
-    from forums.services.default_templates import install_default_email_templates
 
     with django_db_blocker.unblock():
         install_default_email_templates(EmailTemplate)
@@ -71,9 +73,6 @@ def _reset_producer_pools(app) -> None:
 def broker(require_redis):
     """Publish this test's tasks to a dedicated Redis db for real (not eagerly); the db is
     flushed before and after. Yields its URL, for the worker's REDIS_URL."""
-    import redis
-
-    from academy_portal.celery import app
 
     url = dedicated_redis_url()
     client = redis.Redis.from_url(url)

@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email import message_from_bytes
 from email.parser import BytesHeaderParser
 from pathlib import Path
 
@@ -50,7 +51,6 @@ class ReceivedMessage:
     @property
     def message(self):
         """The full parsed email.message.Message (parsed on demand: tests only)."""
-        from email import message_from_bytes
 
         return message_from_bytes(self.content)
 

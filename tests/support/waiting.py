@@ -11,6 +11,8 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
+import redis
+
 T = TypeVar("T")
 
 
@@ -40,7 +42,6 @@ def broker_idle(redis_url: str, *, since: float | None = None, queue: str = "cel
 
     The portal's tasks are acknowledged late (CELERY_TASK_ACKS_LATE), after they ran: an idle
     broker means every task published so far has finished, including any a task queued."""
-    import redis
 
     client = redis.Redis.from_url(redis_url)
     try:

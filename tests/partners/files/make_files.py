@@ -4,7 +4,10 @@
 The files are committed; this script documents exactly what bytes each one holds.
 """
 
+import csv
+import datetime as dt
 import io
+import random
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -164,7 +167,6 @@ def day_first(iso: str) -> str:
 
 
 def csv_text(header, rows, delimiter=",") -> str:
-    import csv
 
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
@@ -355,7 +357,6 @@ def write():
     (HERE / "errors.csv").write_bytes(csv_text(EN_HEADER, error_rows).encode("utf-8"))
 
     # .xlsx with real date cells, an Excel serial number and a text date.
-    import datetime as dt
 
     wb = Workbook()
     ws = wb.active
@@ -382,7 +383,6 @@ def write():
     (HERE / "hostile_wide.csv").write_bytes(
         (",".join(EN_HEADER) + "\r\n" + ",".join(["x"] * 100_000) + "\r\n").encode()
     )
-    import random
 
     rnd = random.Random(7)
     (HERE / "hostile_binary.csv").write_bytes(bytes(rnd.randrange(256) for _ in range(4096)))
