@@ -245,9 +245,7 @@ def invite_list_title(request) -> str | None:
     edition = Edition.objects.select_related("forum").filter(pk=int(value)).first()
     if edition is None:
         return None
-    return _("Invite experts to %(edition)s: choose among those not yet invited") % {
-        "edition": edition
-    }
+    return _("Invite experts to %(edition)s") % {"edition": edition}
 
 
 class NotInvitedToFilter(admin.SimpleListFilter):
