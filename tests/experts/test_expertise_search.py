@@ -55,11 +55,13 @@ def test_search_by_an_areas_name_or_alias_finds_its_experts_only(coordinator_cli
     assert found(coordinator_client, q=term) == {"Ana Reyes", "Hùng Trần"}
 
 
-def test_search_for_a_word_inside_an_alias_is_not_an_area(coordinator_client, network):
-    # "mari" is no whole word of an area: the ordinary search (names, affiliation) applies.
-    assert found(coordinator_client, q="mari") == {"Tom Baker"}
+def test_a_term_that_names_no_area_uses_the_ordinary_search(coordinator_client, network):
+    # "Faculty", "universit" name no area: the ordinary search (names, affiliation) applies.
+    assert found(coordinator_client, q="universit") == {"Tom Baker"}
     assert found(coordinator_client, q="Faculty") == {"Tom Baker"}
     assert found(coordinator_client, q="Reyes") == {"Ana Reyes"}
+    # Areas match whole words only: part of "UNCLOS" is not the area.
+    assert found(coordinator_client, q="unclo") == set()
 
 
 def test_search_naming_an_area_still_finds_an_expert_by_name(coordinator_client, network):
