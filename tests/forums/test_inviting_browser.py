@@ -68,12 +68,12 @@ def network(coordinator):
         sent_at=timezone.now() - dt.timedelta(hours=3)
     )
     sent_invitation(coordinator, edition=edition)  # sent a moment ago: skipped
-    return current, edition
+    return current, edition, law
 
 
 def run(live_server, browser):
     coordinator = UserFactory(groups=["Forum coordinators"])
-    current, edition = network(coordinator)
+    current, edition, law = network(coordinator)
     client = Client()
     client.force_login(coordinator)
     session = client.cookies[django_settings.SESSION_COOKIE_NAME].value
@@ -98,6 +98,10 @@ def run(live_server, browser):
             assert rows.count() == 3
             assert "Baker" not in page.locator("#result_list").inner_text()
             page.screenshot(path=str(SCREENSHOTS / f"invite-list-{shot}.png"), full_page=True)
+
+            page.goto(f"{base}/admin/experts/expertisearea/{law.pk}/change/")
+            assert "luật biển" in page.locator("#id_aliases").input_value()
+            page.screenshot(path=str(SCREENSHOTS / f"area-aliases-{shot}.png"), full_page=True)
 
             page.goto(f"{base}/admin/experts/expert/?nationality__in=PH,VN")
             assert page.locator("#result_list tbody tr").count() == 3
