@@ -3,13 +3,16 @@
 from django import forms
 from django.contrib import admin
 from django.db.models import Count
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from academy_portal.core.admin import CountryListFilter, FoldedSearchMixin
 from academy_portal.core.text import normalize_text
 
 from .exports import expert_export_response
 from .models import Expert, ExpertiseArea
+from .selectors import areas_named_by, in_areas_or_named
 
 
 class ExpertAdminForm(forms.ModelForm):
@@ -49,11 +52,66 @@ class ExpertAdminForm(forms.ModelForm):
         return normalize_text(self.cleaned_data.get("family_name"))
 
 
+class CountriesListFilter(CountryListFilter):
+    """Several countries at once: each country's link adds it to the choice or takes it out
+    ("?nationality__in=ID,PH"); the one-country link of CountryListFilter still works. The
+    countries are read only when the sidebar is drawn (not on an action's POST)."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        self.lookup_kwarg_in = f"{field_path}__in"
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.title = _("%(field)s (one or more)") % {"field": self.title}
+
+    def expected_parameters(self):
+        return [*super().expected_parameters(), self.lookup_kwarg_in]
+
+    def chosen(self) -> set[str]:
+        codes = set()
+        for value in self.used_parameters.get(self.lookup_kwarg_in, []):
+            codes.update(value if isinstance(value, list) else [value])
+        codes.update(self.used_parameters.get(self.lookup_kwarg, []))
+        return {code.upper() for code in codes if code}
+
+    def choices(self, changelist):
+        chosen = self.chosen()
+        others = [self.lookup_kwarg, self.lookup_kwarg_isnull, self.lookup_kwarg_in]
+        yield {
+            "selected": not chosen,
+            "query_string": changelist.get_query_string(remove=others),
+            "display": _("All"),
+        }
+        named = sorted(
+            ((code, countries.name(code) or code) for code in self.lookup_choices),
+            key=lambda pair: pair[1],
+        )
+        for code, name in named:
+            toggled = chosen ^ {code}
+            new = {self.lookup_kwarg_in: ",".join(sorted(toggled))} if toggled else {}
+            yield {
+                "selected": code in chosen,
+                "query_string": changelist.get_query_string(new, remove=others),
+                "display": name,
+            }
+
+
+class InstitutionListFilter(admin.RelatedOnlyFieldListFilter):
+    """The institutions experts are affiliated with, read only when the sidebar is drawn."""
+
+    def field_choices(self, field, request, model_admin):
+        parent = super()
+        return SimpleLazyObject(lambda: parent.field_choices(field, request, model_admin))
+
+    def has_output(self):
+        return True
+
+
 @admin.register(ExpertiseArea)
-class ExpertiseAreaAdmin(admin.ModelAdmin):
+class ExpertiseAreaAdmin(FoldedSearchMixin, admin.ModelAdmin):
     # Explicit: the annotated (GROUP BY) queryset would otherwise count as unordered.
     ordering = ("name",)
-    list_display = ("name", "slug", "expert_count")
+    list_display = ("name", "aliases", "expert_count")
+    fields = ("name", "slug", "aliases")
+    # Also the expert form's autocomplete: "luật biển" finds "Law of the sea".
     search_fields = ("name",)
     prepopulated_fields = {"slug": ("name",)}
 
@@ -79,8 +137,9 @@ class ExpertAdmin(FoldedSearchMixin, admin.ModelAdmin):
     list_select_related = ("affiliation",)
     list_filter = (
         "capacity",
-        ("nationality", CountryListFilter),
+        ("nationality", CountriesListFilter),
         "expertise_areas",
+        ("affiliation", InstitutionListFilter),
         "preferred_language",
         "consent_to_contact",
     )
@@ -94,6 +153,10 @@ class ExpertAdmin(FoldedSearchMixin, admin.ModelAdmin):
         "affiliation__name",
         "affiliation__acronym",
         "affiliation_text",
+    )
+    search_help_text = _(
+        "Finds names, email addresses, positions, institutions and expertise areas by "
+        "any of their names in English or Vietnamese (e.g. UNCLOS, luật biển)."
     )
     autocomplete_fields = ("affiliation", "expertise_areas")
     fieldsets = (
@@ -134,6 +197,14 @@ class ExpertAdmin(FoldedSearchMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("expertise_areas")
+
+    def get_search_results(self, request, queryset, search_term):
+        area_ids = areas_named_by(search_term)
+        if not area_ids:
+            return super().get_search_results(request, queryset, search_term)
+        # The term names an expertise area ("UNCLOS", "luật biển"): its experts, and those
+        # whose own name or email matches, not every affiliation that shares a word with it.
+        return queryset.filter(in_areas_or_named(search_term, area_ids=area_ids)), False
 
     @admin.display(description=_("name"), ordering="family_name")
     def name_display(self, obj):

@@ -8,10 +8,22 @@ from django_countries.fields import CountryField
 
 from academy_portal.core.text import fold_for_search, normalize_text
 
+from .search import area_search_text
+
 
 class ExpertiseArea(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    aliases = models.TextField(
+        _("aliases"),
+        blank=True,
+        help_text=_(
+            "Other names and abbreviations of this area, in English and Vietnamese, one a "
+            "line (e.g. UNCLOS, law of the sea, luật biển). Searching the experts for any of "
+            "them finds the experts in this area."
+        ),
+    )
+    search_text = models.TextField(editable=False, blank=True)
 
     class Meta:
         verbose_name = _("expertise area")
@@ -24,6 +36,7 @@ class ExpertiseArea(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = slugify(self.name)
+        self.search_text = area_search_text(name=self.name, aliases=self.aliases)
         super().save(*args, **kwargs)
 
 

@@ -24,6 +24,37 @@ EXPERTISE_AREAS = [
     "Indo-Pacific strategy",
 ]
 
+# Other names of each area, English and Vietnamese, one a line: what a coordinator types.
+EXPERTISE_ALIASES = {
+    "Maritime security": "maritime safety\nnaval security\nan ninh biển\nan ninh hàng hải",
+    "Law of the sea (UNCLOS)": (
+        "UNCLOS\nlaw of the sea\nmaritime law\ninternational law of the sea\n"
+        "luật biển\nluật quốc tế về biển\nCông ước Luật Biển 1982"
+    ),
+    "Territorial and maritime disputes": (
+        "South China Sea disputes\nsovereignty disputes\nEast Sea\n"
+        "tranh chấp lãnh thổ\ntranh chấp biển\nBiển Đông"
+    ),
+    "Mekong water resources": "Mekong\ntransboundary water\nsông Mê Công\ntài nguyên nước",
+    "China studies": "Sinology\nChinese foreign policy\nTrung Quốc học\nnghiên cứu Trung Quốc",
+    "ASEAN and regional architecture": (
+        "ASEAN\nregionalism\nEast Asia Summit\nHiệp hội các quốc gia Đông Nam Á\nkiến trúc khu vực"
+    ),
+    "Climate change and sea-level rise": (
+        "climate change\nsea-level rise\nbiến đổi khí hậu\nnước biển dâng"
+    ),
+    "Energy and offshore resources": (
+        "offshore oil and gas\nenergy security\nnăng lượng\ndầu khí ngoài khơi"
+    ),
+    "Fisheries and marine environment": (
+        "fisheries\nIUU fishing\nmarine environment\nnghề cá\nmôi trường biển"
+    ),
+    "Blue economy": "ocean economy\nkinh tế biển\nkinh tế xanh lam",
+    "Great-power relations": "great powers\nUS-China relations\nquan hệ nước lớn",
+    "Diplomatic history": "history of diplomacy\nlịch sử ngoại giao",
+    "Indo-Pacific strategy": "Indo-Pacific\nFOIP\nẤn Độ Dương - Thái Bình Dương",
+}
+
 # --- Forums and editions --------------------------------------------------------------------
 
 EAST_SEA = "east-sea-conference"

@@ -14,7 +14,10 @@ from .context import DemoContext, upsert
 def build_expertise_areas(ctx: DemoContext) -> None:
     for name in data.EXPERTISE_AREAS:
         ctx.areas[name] = upsert(
-            ctx, ExpertiseArea, lookup={"name": name}, values={"slug": slugify(name)}
+            ctx,
+            ExpertiseArea,
+            lookup={"name": name},
+            values={"slug": slugify(name), "aliases": data.EXPERTISE_ALIASES[name]},
         )
 
 

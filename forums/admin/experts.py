@@ -9,12 +9,18 @@ from django.contrib import admin
 from experts.admin import ExpertAdmin
 from experts.models import Expert
 
-from .inviting import NotInvitedToFilter, invite_to_edition
+from .inviting import NotInvitedToFilter, invite_list_title, invite_to_edition
 
 
 class ExpertInvitingAdmin(ExpertAdmin):
     list_filter = (*ExpertAdmin.list_filter, NotInvitedToFilter)
     actions = (invite_to_edition, *ExpertAdmin.actions)
+
+    def changelist_view(self, request, extra_context=None):
+        title = invite_list_title(request)
+        if title:
+            extra_context = {**(extra_context or {}), "title": title}
+        return super().changelist_view(request, extra_context)
 
 
 admin.site.unregister(Expert)

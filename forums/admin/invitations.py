@@ -112,6 +112,10 @@ def readable_details(details: dict, *, personal_visible: bool = True):
         yield DETAIL_LABELS.get(key, key.replace("_", " ")), value
 
 
+# Names listed per group on the reminder confirmation; the counts say how many in all.
+MAX_LISTED = 100
+
+
 class WithdrawForm(forms.Form):
     notify = forms.BooleanField(
         label=_("Tell the experts by email that the invitation is withdrawn"), required=False
@@ -287,7 +291,11 @@ class InvitationAdmin(PersonalDetailsAdminMixin, FoldedSearchMixin, admin.ModelA
         aggregates = {
             status: Count("pk", filter=Q(status=status)) for status in Invitation.Status.values
         }
-        counts = changelist.queryset.order_by().aggregate(total=Count("pk"), **aggregates)
+        counts = (
+            self._count_base(request, changelist)
+            .order_by()
+            .aggregate(total=Count("pk"), **aggregates)
+        )
         context["status_counts"] = [
             {
                 "status": status,
@@ -297,13 +305,31 @@ class InvitationAdmin(PersonalDetailsAdminMixin, FoldedSearchMixin, admin.ModelA
             }
             for status, label in Invitation.Status.choices
         ]
-        context["status_total"] = counts["total"]
+        context["status_total"] = changelist.result_count
         edition_id = request.GET.get("edition__id__exact", "")
         if edition_id.isdigit():
             context["filtered_edition"] = (
                 Edition.objects.select_related("forum").filter(pk=edition_id).first()
             )
         return response
+
+    def _count_base(self, request, changelist):
+        """The list the counts are of: every filter but the status one, so choosing
+        "Accepted" does not turn the other statuses' counts to 0 (and "Shown" still says how
+        many the list shows)."""
+        status_filter = next(
+            (
+                spec
+                for spec in changelist.filter_specs
+                if "status__exact" in spec.expected_parameters() and spec.has_output()
+            ),
+            None,
+        )
+        if status_filter is None or not status_filter.used_parameters:
+            return changelist.queryset
+        return changelist.get_queryset(
+            request, exclude_parameters=status_filter.expected_parameters()
+        )
 
     # --- actions: each calls a service and reports what happened ---
 
@@ -363,8 +389,10 @@ class InvitationAdmin(PersonalDetailsAdminMixin, FoldedSearchMixin, admin.ModelA
         )
         self._report_skipped(request, outcome)
 
-    @admin.action(description=_("Remind now (unanswered only)"), permissions=["change"])
+    @admin.action(description=_("Remind now (unanswered only)…"), permissions=["change"])
     def remind_selected(self, request, queryset):
+        if "_confirm" not in request.POST:
+            return self._remind_confirmation(request, queryset)
         outcome = services.remind_or_queue_invitations(queryset, reminded_by=request.user)
         if outcome.in_background:
             self._queued(
@@ -399,6 +427,31 @@ class InvitationAdmin(PersonalDetailsAdminMixin, FoldedSearchMixin, admin.ModelA
                 % {"count": len(outcome.skipped), "names": names},
                 messages.WARNING,
             )
+
+    def _remind_confirmation(self, request, queryset):
+        """Who will be reminded and who skipped, and why (the sending's own rule); nothing
+        is sent until the coordinator confirms."""
+        plan = services.plan_reminders(queryset)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Remind experts now"),
+            "opts": self.model._meta,
+            "plan": plan,
+            "to_remind": plan.to_remind[:MAX_LISTED],
+            "to_remind_more": max(len(plan.to_remind) - MAX_LISTED, 0),
+            "skipped": plan.skipped[:MAX_LISTED],
+            "skipped_more": max(len(plan.skipped) - MAX_LISTED, 0),
+            # The service's own test: how many of the selection are unanswered.
+            "in_background": services.runs_in_background(
+                sum(1 for i in plan.invitations if i.status == Invitation.Status.SENT)
+            ),
+            # "Select all N" posts the visible page's ids and select_across; the form posts
+            # both back to the same (filtered) list URL, not thousands of ids.
+            "selected_ids": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+            "select_across": request.POST.get("select_across") == "1",
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/forums/remind_invitations.html", context)
 
     @admin.action(
         description=_("Issue a new link (the old one stops working) and email it"),

@@ -236,6 +236,18 @@ def _report_invitations(modeladmin, request, edition, outcome):
         modeladmin.message_user(request, problem, messages.ERROR)
 
 
+def invite_list_title(request) -> str | None:
+    """The expert list's title when reached from an edition's "Invite experts": which edition
+    the coordinator is inviting to (None otherwise, keeping the admin's own title)."""
+    value = request.GET.get(NotInvitedToFilter.parameter_name, "")
+    if not value.isdigit():
+        return None
+    edition = Edition.objects.select_related("forum").filter(pk=int(value)).first()
+    if edition is None:
+        return None
+    return _("Invite experts to %(edition)s") % {"edition": edition}
+
+
 class NotInvitedToFilter(admin.SimpleListFilter):
     """Expert changelist filter: experts without an invitation to one edition.
 

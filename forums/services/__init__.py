@@ -32,10 +32,12 @@ from .invitations import (
     withdraw_invitation,
 )
 from .reminders import (
+    ReminderPlan,
     RemindOutcome,
     SkippedReminder,
     create_default_reminder_rules,
     expire_unanswered_invitations,
+    plan_reminders,
     remind_invitation_now,
     remind_invitations_now,
     run_invitation_chores,
@@ -62,6 +64,7 @@ __all__ = [
     "RSVPClosed",
     "RSVPError",
     "RemindOutcome",
+    "ReminderPlan",
     "ResendOutcome",
     "SkippedReminder",
     "StaleAnswer",
@@ -76,6 +79,7 @@ __all__ = [
     "invite_and_send_or_queue",
     "invite_expert",
     "invite_experts",
+    "plan_reminders",
     "promote_from_waitlist",
     "queue_invitation_email",
     "record_rsvp_opened",

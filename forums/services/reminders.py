@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -198,6 +198,46 @@ class RemindOutcome:
     skipped: list[SkippedReminder] = field(default_factory=list)
 
 
+@dataclass
+class ReminderPlan:
+    """What "Remind now" would do: those it would remind, those it would skip and why."""
+
+    to_remind: list[Invitation] = field(default_factory=list)
+    skipped: list[SkippedReminder] = field(default_factory=list)
+
+    @property
+    def invitations(self) -> list[Invitation]:
+        return [*self.to_remind, *(s.invitation for s in self.skipped)]
+
+
+def plan_reminders(invitations, *, requested_at: datetime | None = None) -> ReminderPlan:
+    """Who "Remind now" at `requested_at` (default now) would remind and who it would skip,
+    with the reason; writes nothing. The rule is remind_invitations_now's own
+    (`_why_not_remind`), each invitation's last reminder read in the same query; the service
+    checks again, under a lock, when it sends."""
+    requested_at = requested_at or timezone.now()
+    rows = (
+        Invitation.objects.filter(pk__in=invitation_ids(invitations))
+        .select_related("expert", "edition__forum")
+        .annotate(
+            last_reminded_at=Max(
+                "events__created_at", filter=Q(events__kind=InvitationEvent.Kind.REMINDED)
+            )
+        )
+        .order_by("expert__family_name", "expert__given_name", "pk")
+    )
+    plan = ReminderPlan()
+    for invitation in rows:
+        reason = _why_not_remind(
+            invitation, requested_at=requested_at, last_reminded=invitation.last_reminded_at
+        )
+        if reason is None:
+            plan.to_remind.append(invitation)
+        else:
+            plan.skipped.append(SkippedReminder(invitation, reason))
+    return plan
+
+
 def manual_reminder_gap() -> timedelta:
     return timedelta(minutes=settings.MANUAL_REMINDER_MIN_GAP)
 
@@ -238,7 +278,9 @@ def _remind_now(invitation: Invitation, *, reminded_by, requested_at: datetime) 
     """Remind; None when reminded, else why not."""
     with transaction.atomic():
         _, locked = lock_invitation(invitation)
-        reason = _why_not_remind(locked, requested_at=requested_at)
+        reason = _why_not_remind(
+            locked, requested_at=requested_at, last_reminded=_last_reminded(locked)
+        )
         if reason is None:
             raw = current_raw_token(locked)
             if raw is None:  # SECRET_KEY was changed since the link was issued
@@ -261,7 +303,17 @@ def _remind_now(invitation: Invitation, *, reminded_by, requested_at: datetime) 
     return reason
 
 
-def _why_not_remind(invitation: Invitation, *, requested_at: datetime) -> str | None:
+def _last_reminded(invitation: Invitation) -> datetime | None:
+    return invitation.events.filter(kind=InvitationEvent.Kind.REMINDED).aggregate(
+        last=Max("created_at")
+    )["last"]
+
+
+def _why_not_remind(
+    invitation: Invitation, *, requested_at: datetime, last_reminded: datetime | None
+) -> str | None:
+    """Why "Remind now" skips this invitation at `requested_at`; None if it reminds.
+    The one rule for the confirmation page (plan_reminders) and the sending."""
     if invitation.status != Invitation.Status.SENT or not invitation.is_answerable:
         return _("answered, not sent, or closed")
     gap = manual_reminder_gap()
@@ -272,10 +324,7 @@ def _why_not_remind(invitation: Invitation, *, requested_at: datetime) -> str | 
             "invitation sent less than %(minutes)d minutes ago",
             minutes,
         ) % {"minutes": minutes}
-    last = invitation.events.filter(kind=InvitationEvent.Kind.REMINDED).aggregate(
-        last=Max("created_at")
-    )["last"]
-    if last is not None and last > requested_at - gap:
+    if last_reminded is not None and last_reminded > requested_at - gap:
         return ngettext(
             "reminded less than %(minutes)d minute ago",
             "reminded less than %(minutes)d minutes ago",

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from academy_portal.core import roles
@@ -277,3 +278,17 @@ def test_the_demo_summary_says_how_staff_sign_in(db, settings, required, said):
     ctx = DemoContext(today=dt.date.today(), password="academy-demo-2026")
     build_users(ctx)
     assert said in "\n".join(ctx.notes)
+
+
+@pytest.mark.parametrize("term", ["UNCLOS", "luật biển", "law of the sea"])
+def test_demo_search_by_expertise_alias_finds_the_law_of_the_sea_experts(client, demo, term):
+    """Every demo area has English and Vietnamese aliases; searching the expert list as a
+    coordinator for one of the Law of the sea area's finds exactly that area's experts."""
+    assert not ExpertiseArea.objects.filter(aliases="").exists()
+    law = ExpertiseArea.objects.get(name="Law of the sea (UNCLOS)")
+    expected = set(law.experts.values_list("pk", flat=True))
+    assert expected
+    coordinator = get_user_model().objects.filter(groups__name=roles.FORUM_COORDINATORS).first()
+    client.force_login(coordinator)
+    response = client.get(reverse("admin:experts_expert_changelist"), {"q": term, "all": "1"})
+    assert {e.pk for e in response.context["cl"].result_list} == expected

@@ -265,7 +265,7 @@ def test_remind_now_skips_answered_invitations(coordinator_client, coordinator):
     submit_rsvp(answered, answer="declined", expected_version=0)
     # Sent long enough ago for a manual reminder (MANUAL_REMINDER_MIN_GAP).
     Invitation.objects.update(sent_at=timezone.now() - dt.timedelta(hours=2))
-    response = act(coordinator_client, "remind_selected", [pending, answered])
+    response = act(coordinator_client, "remind_selected", [pending, answered], _confirm="1")
     assert OutboxMessage.objects.filter(kind="reminder_unanswered").get().to_email == (
         pending.expert.email
     )
@@ -518,7 +518,7 @@ def test_send_resend_and_remind_actions_above_the_limit_run_in_the_background(
     # Sent long enough ago for a manual reminder (MANUAL_REMINDER_MIN_GAP).
     Invitation.objects.update(sent_at=timezone.now() - dt.timedelta(hours=2))
     with django_capture_on_commit_callbacks(execute=True):
-        response = act(coordinator_client, "remind_selected", drafts)
-        act(coordinator_client, "remind_selected", drafts)  # double click
+        response = act(coordinator_client, "remind_selected", drafts, _confirm="1")
+        act(coordinator_client, "remind_selected", drafts, _confirm="1")  # double click
     assert "Sending 3 reminders in the background" in response.content.decode()
     assert OutboxMessage.objects.filter(kind="reminder_unanswered").count() == 3

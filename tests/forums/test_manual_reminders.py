@@ -50,6 +50,7 @@ def sent_at(moment, staff, count=1):
 def remind(client, invitations):
     data = {
         "action": "remind_selected",
+        "_confirm": "1",
         ACTION_CHECKBOX_NAME: [i.pk for i in invitations],
         "index": 0,
     }
