@@ -8,6 +8,6 @@ register = template.Library()
 
 @register.filter
 def in_language(obj, field: str) -> str:
-    if obj is None:
+    if not obj:  # no session offered, or an unknown name in the template
         return ""
     return obj.text_in(field)

@@ -6,6 +6,7 @@ Each text with a Vietnamese twin (`<field>_vi`) falls back to the English one wh
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
+from django.template import Context, Template
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -279,3 +280,20 @@ def test_no_view_on_site_link_for_a_coordinator_either():
     edition = EditionFactory()
     html = client.get(reverse("admin:forums_edition_change", args=[edition.pk])).content.decode()
     assert "/admin/r/" not in html
+
+
+def test_the_template_filter_picks_the_active_language_and_tolerates_no_object():
+    engine_template = Template(
+        '{% load forums_text %}{{ edition|in_language:"title" }}|{{ missing|in_language:"title" }}'
+    )
+    edition = EditionFactory(title="The 5th Mekong Forum", title_vi="Diễn đàn Mekong lần thứ 5")
+    with translation.override("vi"):
+        assert (
+            engine_template.render(Context({"edition": edition, "missing": None}))
+            == "Diễn đàn Mekong lần thứ 5|"
+        )
+    with translation.override("en"):
+        assert (
+            engine_template.render(Context({"edition": edition, "missing": None}))
+            == "The 5th Mekong Forum|"
+        )
