@@ -37,6 +37,7 @@ FORUMS = [
         "name": "International Conference on the South China Sea",
         "name_vi": "Hội thảo Quốc tế về Biển Đông",
         "short_name": "East Sea Conference",
+        "short_name_vi": "Hội thảo Biển Đông",
         "organising_unit": AcademyUnit.EAST_SEA,
         "track": "track_2",
         "description": (
@@ -51,6 +52,7 @@ FORUMS = [
         "name": "Ocean Dialogue",
         "name_vi": "Đối thoại Biển",
         "short_name": "Ocean Dialogue",
+        "short_name_vi": "Đối thoại Biển",
         "organising_unit": AcademyUnit.EAST_SEA,
         "track": "track_2",
         "description": (
@@ -63,6 +65,7 @@ FORUMS = [
         "name": "Mekong Forum",
         "name_vi": "Diễn đàn Mekong",
         "short_name": "Mekong Forum",
+        "short_name_vi": "Diễn đàn Mekong",
         "organising_unit": AcademyUnit.ISS,
         "track": "track_1_5",
         "description": (
@@ -75,6 +78,7 @@ FORUMS = [
         "name": "International Sinology Symposium",
         "name_vi": "Hội thảo Quốc tế Hán học",
         "short_name": "Sinology Symposium",
+        "short_name_vi": "Hội thảo Hán học",
         "organising_unit": AcademyUnit.FOREIGN_POLICY,
         "track": "track_2",
         "description": (

@@ -61,6 +61,9 @@ class Forum(VietnameseText, models.Model):
         _("name in Vietnamese"), max_length=255, blank=True, help_text=VIETNAMESE_HELP
     )
     short_name = models.CharField(_("short name"), max_length=60)
+    short_name_vi = models.CharField(
+        _("short name in Vietnamese"), max_length=60, blank=True, help_text=VIETNAMESE_HELP
+    )
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     description = models.TextField(_("description"), blank=True)
     organising_unit = models.CharField(
@@ -76,7 +79,7 @@ class Forum(VietnameseText, models.Model):
         verbose_name_plural = _("forums")
         ordering = ["name"]
 
-    vietnamese_fields = ("name",)
+    vietnamese_fields = ("name", "short_name")
 
     def __str__(self):
         return self.name

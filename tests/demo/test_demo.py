@@ -137,6 +137,7 @@ def test_forums_upcoming_editions_and_their_programme_have_vietnamese_titles(dem
         "mekong-forum": "Diễn đàn Mekong",
         "sinology-symposium": "Hội thảo Quốc tế Hán học",
     }
+    assert all(Forum.objects.values_list("short_name_vi", flat=True))
     upcoming = demo["upcoming_edition"]
     assert upcoming.text_in("title", "vi") == "Hội thảo Quốc tế về Biển Đông lần thứ 15"
     assert upcoming.text_in("venue", "vi") == "Trung tâm Hội nghị Quốc tế Ba Đình"

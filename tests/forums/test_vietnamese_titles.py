@@ -52,7 +52,12 @@ def _fresh_cache():
 
 @pytest.fixture
 def edition():
-    forum = ForumFactory(name=FORUM_EN, name_vi=FORUM_VI)
+    forum = ForumFactory(
+        name=FORUM_EN,
+        name_vi=FORUM_VI,
+        short_name="East Sea Conference",
+        short_name_vi="Hội thảo Biển Đông",
+    )
     return EditionFactory(
         forum=forum,
         title=TITLE_EN,
@@ -226,8 +231,8 @@ def test_my_invitations_page_lists_the_vietnamese_titles(client, edition, sessio
     user.emailaddress_set.create(email=user.email, verified=True, primary=True)
     client.force_login(user)
     page = client.get(reverse("experts:me")).content.decode()
-    assert TITLE_VI in page and SESSION_VI in page
-    assert TITLE_EN not in page
+    assert TITLE_VI in page and SESSION_VI in page and "Hội thảo Biển Đông ·" in page
+    assert TITLE_EN not in page and "East Sea Conference" not in page
 
 
 def test_data_download_names_editions_in_the_experts_language(edition, session):
