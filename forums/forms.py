@@ -33,7 +33,7 @@ def applies_chatham_house(invitation) -> bool:
 class SessionChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, session):
         when = formats.date_format(timezone.localtime(session.starts_at), "DATETIME_FORMAT")
-        return f"{session.title} ({when})"
+        return f"{session.text_in('title')} ({when})"
 
 
 class RSVPForm(forms.Form):

@@ -3,6 +3,7 @@
 Times carry the edition's time zone (settings.TIME_ZONE, Asia/Ho_Chi_Minh by default) as TZID with
 a VTIMEZONE block, so a calendar abroad shows the right local hour. The UID is stable per
 invitation, so a later file (changed times, a cancellation) updates the same calendar entry.
+Titles, venue and description are in the expert's preferred language (English where untranslated).
 """
 
 import datetime as dt
@@ -35,21 +36,28 @@ def invitation_uid(invitation) -> str:
     return f"forums-invitation-{invitation.pk}@{host}"
 
 
-def event_span(invitation) -> tuple[dt.datetime, dt.datetime, str]:
-    """(start, end, location) of what the invitation is for, in the edition's time zone."""
+def event_span(invitation) -> tuple[dt.datetime, dt.datetime]:
+    """(start, end) of what the invitation is for, in the edition's time zone."""
     tz = edition_time_zone()
     edition = invitation.edition
-    place = ", ".join(part for part in (edition.venue, edition.city) if part)
     session = invitation.offered_session
     if session is not None:
-        location = ", ".join(part for part in (session.room, place) if part)
-        return session.starts_at.astimezone(tz), session.ends_at.astimezone(tz), location
+        return session.starts_at.astimezone(tz), session.ends_at.astimezone(tz)
     span = edition.sessions.aggregate(start=Min("starts_at"), end=Max("ends_at"))
     if span["start"] and span["end"]:
-        return span["start"].astimezone(tz), span["end"].astimezone(tz), place
+        return span["start"].astimezone(tz), span["end"].astimezone(tz)
     start = dt.datetime.combine(edition.start_date, DEFAULT_DAY_START, tzinfo=tz)
     end = dt.datetime.combine(edition.end_date, DEFAULT_DAY_END, tzinfo=tz)
-    return start, end, place
+    return start, end
+
+
+def event_location(invitation, *, language: str) -> str:
+    """The session's room (if one is offered), the venue and the city, in `language`."""
+    edition = invitation.edition
+    parts = [edition.text_in("venue", language), edition.city]
+    if invitation.offered_session is not None:
+        parts.insert(0, invitation.offered_session.room)
+    return ", ".join(part for part in parts if part)
 
 
 def build_invitation_ics(invitation, *, method: str = "PUBLISH", span=None) -> bytes:
@@ -57,7 +65,9 @@ def build_invitation_ics(invitation, *, method: str = "PUBLISH", span=None) -> b
 
     `span`: the invitation's `event_span`, when the caller already has it (a batch of sends)."""
     edition = invitation.edition
-    start, end, location = span or event_span(invitation)
+    start, end = span or event_span(invitation)
+    language = invitation.expert.preferred_language or settings.LANGUAGE_CODE
+    location = event_location(invitation, language=language)
     cancelled = method == "CANCEL"
 
     calendar = Calendar()
@@ -70,15 +80,22 @@ def build_invitation_ics(invitation, *, method: str = "PUBLISH", span=None) -> b
     event.add("uid", invitation_uid(invitation))
     event.add("dtstamp", timezone.now().astimezone(dt.UTC))
     event.add("sequence", invitation.version + (1 if cancelled else 0))
-    title = edition.title
+    title = edition.text_in("title", language)
     if invitation.offered_session is not None:
-        title = f"{invitation.offered_session.title} - {edition.title}"
+        title = f"{invitation.offered_session.text_in('title', language)} - {title}"
     event.add("summary", title)
     event.add("dtstart", start)
     event.add("dtend", end)
     if location:
         event.add("location", location)
-    description = "\n\n".join(p for p in (edition.theme, edition.practical_information) if p)
+    description = "\n\n".join(
+        p
+        for p in (
+            edition.text_in("theme", language),
+            edition.text_in("practical_information", language),
+        )
+        if p
+    )
     if description:
         event.add("description", description)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")

@@ -182,6 +182,8 @@ class InstitutionAdmin(ExportActionsMixin, FoldedSearchMixin, admin.ModelAdmin):
     )
     list_filter = ("kind", ("country", CountryListFilter))
     search_fields = ("name", "native_name", "acronym", "city")
+    # No public page of an institution yet: the link would only reload this admin page.
+    view_on_site = False
     fieldsets = (
         (None, {"fields": ("name", "native_name", "acronym", "kind")}),
         (_("Location"), {"fields": ("country", "city", "website")}),

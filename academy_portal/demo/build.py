@@ -7,12 +7,14 @@ STEPS. Lines it appends to `ctx.notes` are printed by `manage.py load_demo` afte
 
 import datetime as dt
 import os
+from collections import Counter
 
 from django.db import transaction
 from django.utils import timezone
 
+from academy_portal.mail.models import OutboxMessage
 from experts.models import Expert, ExpertiseArea
-from forums.models import Edition, Forum, Invitation, Session, SessionRole
+from forums.models import Edition, Forum, Invitation, ReminderRule, Session, SessionRole
 from partners.models import MOU, Contact, Institution
 
 from .context import DEFAULT_DEMO_PASSWORD, DemoContext, upsert
@@ -35,12 +37,16 @@ STEPS = [
     build_invitations,
 ]
 
+# What the summary counts: the demo's rows, and what its steps make through the services as staff
+# would (an edition's default reminder rules, the roles of accepted offers, the emails queued).
 COUNTED_MODELS = [
     ("forums", Forum),
     ("editions", Edition),
+    ("reminder rules", ReminderRule),
     ("sessions", Session),
     ("session roles", SessionRole),
     ("invitations", Invitation),
+    ("emails in the outbox", OutboxMessage),
     ("expertise areas", ExpertiseArea),
     ("experts", Expert),
     ("institutions", Institution),
@@ -50,25 +56,58 @@ COUNTED_MODELS = [
 
 
 def build_demo(*, today: dt.date | None = None, password: str | None = None) -> dict:
-    """Bring the demo data to its fixed state for `today`; a second run changes nothing."""
+    """Bring the demo data to its fixed state for `today`; a second run changes nothing.
+
+    The summary's "counts" are the rows in the database; "created" is how many of each this run
+    added (measured, so rows made by services, not by the steps themselves, are counted too)."""
     ctx = DemoContext(
         today=today or timezone.localdate(),
         password=password or os.environ.get("DEMO_ADMIN_PASSWORD") or DEFAULT_DEMO_PASSWORD,
     )
     with transaction.atomic():
+        before = _counts()
         for step in STEPS:
             step(ctx)
+        counts = _counts()
     upcoming = ctx.upcoming_edition
     mou_statuses: dict[str, int] = {}
     for mou in MOU.objects.all():
         # display_status is derived ("expiring"); count what staff see.
         mou_statuses[mou.display_status] = mou_statuses.get(mou.display_status, 0) + 1
     return {
-        "counts": {label: model.objects.count() for label, model in COUNTED_MODELS},
+        "counts": counts,
         "mou_statuses": dict(sorted(mou_statuses.items())),
-        "changes": dict(sorted(ctx.changes.items())),
+        "created": _created(before, counts, ctx.changes),
+        "updated": _updated(ctx.changes),
         "upcoming_edition": upcoming,
         "users": ctx.users,
         "notes": ctx.notes,
         "context": ctx,
     }
+
+
+def _counts() -> dict[str, int]:
+    return {label: model.objects.count() for label, model in COUNTED_MODELS}
+
+
+LABELS = {model._meta.label: label for label, model in COUNTED_MODELS} | {
+    "auth.User": "staff users"
+}
+
+
+def _created(before: dict, after: dict, changes: Counter) -> dict[str, int]:
+    """Rows added this run: measured for the counted models, as tallied for the staff users."""
+    created = {"staff users": changes["auth.User created"]}
+    created |= {label: after[label] - before[label] for label in after}
+    return {label: n for label, n in created.items() if n}
+
+
+def _updated(changes: Counter) -> dict[str, int]:
+    """Rows the steps brought back to their demo values this run."""
+    updated = {}
+    for what, n in changes.items():
+        model_label, _, change = what.rpartition(" ")
+        if change == "updated":
+            label = LABELS.get(model_label, model_label)
+            updated[label] = updated.get(label, 0) + n
+    return updated

@@ -66,7 +66,9 @@ FORUMS = [
     {
         "slug": EAST_SEA,
         "name": "International Conference on the South China Sea",
+        "name_vi": "Hội thảo Quốc tế về Biển Đông",
         "short_name": "East Sea Conference",
+        "short_name_vi": "Hội thảo Biển Đông",
         "organising_unit": AcademyUnit.EAST_SEA,
         "track": "track_2",
         "description": (
@@ -79,7 +81,9 @@ FORUMS = [
     {
         "slug": OCEAN_DIALOGUE,
         "name": "Ocean Dialogue",
+        "name_vi": "Đối thoại Biển",
         "short_name": "Ocean Dialogue",
+        "short_name_vi": "Đối thoại Biển",
         "organising_unit": AcademyUnit.EAST_SEA,
         "track": "track_2",
         "description": (
@@ -90,7 +94,9 @@ FORUMS = [
     {
         "slug": MEKONG_FORUM,
         "name": "Mekong Forum",
+        "name_vi": "Diễn đàn Mekong",
         "short_name": "Mekong Forum",
+        "short_name_vi": "Diễn đàn Mekong",
         "organising_unit": AcademyUnit.ISS,
         "track": "track_1_5",
         "description": (
@@ -101,7 +107,9 @@ FORUMS = [
     {
         "slug": SINOLOGY,
         "name": "International Sinology Symposium",
+        "name_vi": "Hội thảo Quốc tế Hán học",
         "short_name": "Sinology Symposium",
+        "short_name_vi": "Hội thảo Hán học",
         "organising_unit": AcademyUnit.FOREIGN_POLICY,
         "track": "track_2",
         "description": (
@@ -183,6 +191,28 @@ SINOLOGY_PLACES = [
     ("Huế", "Huế Imperial City Heritage Centre"),
 ]
 
+# Vietnamese texts for experts who read Vietnamese: every venue, the themes of the upcoming
+# editions (past ones stay English-only, as in an archive not yet translated).
+VENUES_VI = {
+    "Academy Conference Hall, Hà Nội": "Hội trường Học viện, Hà Nội",
+    "Saigon Riverside Convention Centre": "Trung tâm Hội nghị Ven sông Sài Gòn",
+    "Sơn Trà Peninsula Conference Centre": "Trung tâm Hội nghị Bán đảo Sơn Trà",
+    "Ba Đình International Convention Centre": "Trung tâm Hội nghị Quốc tế Ba Đình",
+    "Nha Trang Bay International Conference Centre": "Trung tâm Hội nghị Quốc tế Vịnh Nha Trang",
+    "Institute of Oceanography Lecture Hall": "Giảng đường Viện Hải dương học",
+    "Quy Nhơn Science Exchange Centre": "Trung tâm Giao lưu Khoa học Quy Nhơn",
+    "Mekong Delta Convention Centre, Cần Thơ": (
+        "Trung tâm Hội nghị Đồng bằng sông Cửu Long, Cần Thơ"
+    ),
+    "Huế Imperial City Heritage Centre": "Trung tâm Di sản Kinh thành Huế",
+}
+UPCOMING_THEMES_VI = {
+    (EAST_SEA, 15): "An ninh biển trong kỷ nguyên công nghệ mới nổi",
+    (OCEAN_DIALOGUE, 11): "Khoa học đại dương, chia sẻ dữ liệu và nghiên cứu khoa học biển",
+    (MEKONG_FORUM, 5): "Chia sẻ dữ liệu và quản trị nguồn nước xuyên biên giới",
+    (SINOLOGY, 4): "Kinh tế Trung Quốc và kết nối khu vực",
+}
+
 # --- Sessions of the upcoming East Sea Conference -------------------------------------------
 # (day, start "HH:MM", minutes, kind, title, attribution or "", room, speakers, has moderator)
 
@@ -213,6 +243,38 @@ UPCOMING_SESSIONS = [
 ]
 # fmt: on
 
+# The sessions' Vietnamese titles, by their English title.
+UPCOMING_SESSION_TITLES_VI = {
+    "Opening Session: Welcome and Opening Remarks": (
+        "Phiên khai mạc: Chào mừng và phát biểu khai mạc"
+    ),
+    "Keynote Session: The State of Maritime Order in the Indo-Pacific": (
+        "Phiên toàn thể: Thực trạng trật tự biển tại khu vực Ấn Độ Dương - Thái Bình Dương"
+    ),
+    "Panel 1: Great-Power Competition and the South China Sea": (
+        "Phiên thảo luận 1: Cạnh tranh nước lớn và Biển Đông"
+    ),
+    "Panel 2: UNCLOS, Arbitration and the Role of International Law": (
+        "Phiên thảo luận 2: UNCLOS, trọng tài và vai trò của luật pháp quốc tế"
+    ),
+    "Panel 3: Coast Guards, Maritime Militias and Incidents at Sea": (
+        "Phiên thảo luận 3: Lực lượng cảnh sát biển, dân quân biển và các sự cố trên biển"
+    ),
+    "Panel 4: ASEAN Centrality and the Code of Conduct": (
+        "Phiên thảo luận 4: Vai trò trung tâm của ASEAN và Bộ quy tắc ứng xử (COC)"
+    ),
+    "Panel 5: Unmanned Systems, Subsea Cables and Emerging Maritime Technologies": (
+        "Phiên thảo luận 5: Phương tiện không người lái, cáp ngầm và các công nghệ biển mới nổi"
+    ),
+    "Panel 6: Fisheries, Marine Environment and the Blue Economy": (
+        "Phiên thảo luận 6: Nghề cá, môi trường biển và kinh tế biển xanh"
+    ),
+    "Closed-Door Roundtable: Confidence-Building Measures and Crisis Management": (
+        "Tọa đàm bàn tròn kín: Các biện pháp xây dựng lòng tin và quản lý khủng hoảng"
+    ),
+    "Closing Session: Summary and Closing Remarks": "Phiên bế mạc: Tổng kết và phát biểu bế mạc",
+}
+
 ROUNDTABLE_DESCRIPTION = (
     "Closed-door session for invited participants only: no press, no recording. Held under the "
     "Chatham House Rule."
@@ -228,6 +290,15 @@ Airport transfers from the international airport are provided on the day before 
 conference.
 Dress code: business attire. Simultaneous interpretation English-Vietnamese is provided in \
 the plenary sessions."""
+
+EAST_SEA_PRACTICAL_INFORMATION_VI = """Địa điểm: {venue}, {city}.
+Bàn đăng ký mở lúc 07:45 ngày đầu tiên; Quý vị vui lòng mang theo hộ chiếu hoặc thẻ căn cước.
+Lưu trú: Học viện đã đặt phòng tại khách sạn của hội thảo với giá ưu đãi cho đại biểu quốc tế; \
+Quý vị vui lòng cho biết trong phản hồi nếu cần phòng.
+Thị thực: đại biểu cần thư hỗ trợ thị thực xin cho biết khi phản hồi, kèm họ tên đúng như trên \
+hộ chiếu, chậm nhất bốn tuần trước hội thảo.
+Ban Tổ chức bố trí xe đón tại sân bay quốc tế vào ngày trước hội thảo.
+Trang phục: trang phục công sở. Có phiên dịch song song Anh - Việt tại các phiên toàn thể."""
 
 # --- Partner institutions -------------------------------------------------------------------
 # key, name, native name, acronym, kind, country, city, domain; all fictional.

@@ -164,11 +164,14 @@ def build_forums(ctx: DemoContext) -> None:
             save=lambda edition: save_edition(edition=edition, changed_by=None),
             values={
                 "title": f"The {_ordinal(plan.number)} {forum.name}",
+                "title_vi": f"{forum.name_vi} lần thứ {plan.number}",
                 "theme": plan.theme,
+                "theme_vi": data.UPCOMING_THEMES_VI.get((plan.slug, plan.number), ""),
                 "start_date": plan.start,
                 "end_date": plan.start + dt.timedelta(days=plan.days - 1),
                 "city": plan.city,
                 "venue": plan.venue,
+                "venue_vi": data.VENUES_VI.get(plan.venue, ""),
                 "format": plan.format,
                 "status": plan.status,
                 "capacity": plan.capacity,
@@ -178,6 +181,13 @@ def build_forums(ctx: DemoContext) -> None:
                 "contact_email": FORUM_DEFAULTS[plan.slug]["email"],
                 "practical_information": (
                     data.EAST_SEA_PRACTICAL_INFORMATION.format(venue=plan.venue, city=plan.city)
+                    if plan.slug == data.EAST_SEA
+                    else ""
+                ),
+                "practical_information_vi": (
+                    data.EAST_SEA_PRACTICAL_INFORMATION_VI.format(
+                        venue=data.VENUES_VI.get(plan.venue, plan.venue), city=plan.city
+                    )
                     if plan.slug == data.EAST_SEA
                     else ""
                 ),
@@ -211,6 +221,7 @@ def build_sessions(ctx: DemoContext) -> None:
             Session,
             lookup={"edition": edition, "title": title},
             values={
+                "title_vi": data.UPCOMING_SESSION_TITLES_VI.get(title, ""),
                 "kind": kind,
                 "starts_at": starts_at,
                 "ends_at": starts_at + dt.timedelta(minutes=minutes),

@@ -21,7 +21,7 @@ class EditionListFilter(admin.RelatedFieldListFilter):
 
 class SessionInline(admin.TabularInline):
     model = Session
-    fields = ("title", "kind", "starts_at", "ends_at", "room", "attribution")
+    fields = ("title", "title_vi", "kind", "starts_at", "ends_at", "room", "attribution")
     extra = 0
     show_change_link = True
 
@@ -66,12 +66,18 @@ class EditionAdmin(admin.ModelAdmin):
     list_filter = ("forum", "status", "format")
     search_fields = ("title", "theme", "city", "venue", "forum__name", "forum__short_name")
     date_hierarchy = "start_date"
+    # No public page of an edition yet: the link would only reload this admin page.
+    view_on_site = False
     inlines = (SessionInline,)
+    # Each Vietnamese text beside its English one.
     fieldsets = (
-        (None, {"fields": ("forum", "number", "title", "theme", "status")}),
+        (
+            None,
+            {"fields": ("forum", "number", ("title", "title_vi"), ("theme", "theme_vi"), "status")},
+        ),
         (
             _("Dates and place"),
-            {"fields": (("start_date", "end_date"), "city", "venue", "format")},
+            {"fields": (("start_date", "end_date"), "city", ("venue", "venue_vi"), "format")},
         ),
         (
             _("Invitations"),
@@ -83,7 +89,7 @@ class EditionAdmin(admin.ModelAdmin):
                     "allows_accompanying_person",
                     "contact_email",
                     "answer_notification_email",
-                    "practical_information",
+                    ("practical_information", "practical_information_vi"),
                 )
             },
         ),

@@ -1,7 +1,7 @@
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -28,13 +28,42 @@ ATTRIBUTION_EXPLANATIONS = {
 }
 
 
-class Forum(models.Model):
+VIETNAMESE_HELP = _("Shown to experts who read Vietnamese; if empty, they see the English.")
+
+
+class VietnameseText:
+    """A model whose expert-facing texts have a Vietnamese twin `<field>_vi` (blank: none).
+
+    `text_in` gives the text for a language: the Vietnamese one when asked for and filled in,
+    otherwise the English one, so a page never shows an empty title."""
+
+    vietnamese_fields: tuple[str, ...] = ()
+
+    def text_in(self, field: str, language: str | None = None) -> str:
+        """`field` in `language` (default: the active one), falling back to English."""
+        if field not in self.vietnamese_fields:
+            raise ValueError(f"{type(self).__name__}.{field} has no Vietnamese text")
+        language = language or translation.get_language() or ""
+        if language.split("-")[0] == "vi":
+            vietnamese = getattr(self, f"{field}_vi")
+            if vietnamese.strip():
+                return vietnamese
+        return getattr(self, field)
+
+
+class Forum(VietnameseText, models.Model):
     class Track(models.TextChoices):
         TRACK_1_5 = "track_1_5", _("Track 1.5")
         TRACK_2 = "track_2", _("Track 2")
 
     name = models.CharField(_("name"), max_length=255, unique=True)
+    name_vi = models.CharField(
+        _("name in Vietnamese"), max_length=255, blank=True, help_text=VIETNAMESE_HELP
+    )
     short_name = models.CharField(_("short name"), max_length=60)
+    short_name_vi = models.CharField(
+        _("short name in Vietnamese"), max_length=60, blank=True, help_text=VIETNAMESE_HELP
+    )
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     description = models.TextField(_("description"), blank=True)
     organising_unit = models.CharField(
@@ -50,6 +79,8 @@ class Forum(models.Model):
         verbose_name_plural = _("forums")
         ordering = ["name"]
 
+    vietnamese_fields = ("name", "short_name")
+
     def __str__(self):
         return self.name
 
@@ -63,7 +94,7 @@ class EditionQuerySet(models.QuerySet):
         return self.filter(status=Edition.Status.INVITATIONS_OPEN)
 
 
-class Edition(models.Model):
+class Edition(VietnameseText, models.Model):
     class Format(models.TextChoices):
         IN_PERSON = "in_person", _("In person")
         HYBRID = "hybrid", _("Hybrid")
@@ -81,12 +112,21 @@ class Edition(models.Model):
     )
     number = models.PositiveSmallIntegerField(_("number"), help_text=_("e.g. 15 for the 15th"))
     title = models.CharField(_("title"), max_length=300)
+    title_vi = models.CharField(
+        _("title in Vietnamese"), max_length=300, blank=True, help_text=VIETNAMESE_HELP
+    )
     theme = models.CharField(_("theme"), max_length=500, blank=True)
+    theme_vi = models.CharField(
+        _("theme in Vietnamese"), max_length=500, blank=True, help_text=VIETNAMESE_HELP
+    )
     start_date = models.DateField(_("start date"))
     # Indexed: the retention purge picks editions by how long ago they ended.
     end_date = models.DateField(_("end date"), db_index=True)
     city = models.CharField(_("city"), max_length=120, blank=True)
     venue = models.CharField(_("venue"), max_length=255, blank=True)
+    venue_vi = models.CharField(
+        _("venue in Vietnamese"), max_length=255, blank=True, help_text=VIETNAMESE_HELP
+    )
     format = models.CharField(
         _("format"), max_length=20, choices=Format.choices, default=Format.IN_PERSON
     )
@@ -125,6 +165,9 @@ class Edition(models.Model):
         blank=True,
         help_text=_("Travel, accommodation and venue details sent to participants."),
     )
+    practical_information_vi = models.TextField(
+        _("practical information in Vietnamese"), blank=True, help_text=VIETNAMESE_HELP
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -148,6 +191,8 @@ class Edition(models.Model):
             ),
         ]
 
+    vietnamese_fields = ("title", "theme", "venue", "practical_information")
+
     def __str__(self):
         return f"{self.forum.short_name} {self.number}: {self.title}"
 
@@ -159,7 +204,7 @@ class Edition(models.Model):
         return self.end_date >= timezone.localdate()
 
 
-class Session(models.Model):
+class Session(VietnameseText, models.Model):
     class Kind(models.TextChoices):
         OPENING = "opening", _("Opening")
         PLENARY = "plenary", _("Plenary")
@@ -172,6 +217,9 @@ class Session(models.Model):
         Edition, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("edition")
     )
     title = models.CharField(_("title"), max_length=300)
+    title_vi = models.CharField(
+        _("title in Vietnamese"), max_length=300, blank=True, help_text=VIETNAMESE_HELP
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PANEL)
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
@@ -196,6 +244,8 @@ class Session(models.Model):
                 violation_error_message=_("A session cannot end before it starts."),
             ),
         ]
+
+    vietnamese_fields = ("title",)
 
     def __str__(self):
         return self.title

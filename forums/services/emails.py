@@ -69,7 +69,8 @@ def format_datetime(value) -> str:
 def build_context(
     invitation: Invitation, *, raw_token: str | None = None, for_outbox: bool = False
 ) -> dict[str, str]:
-    """Placeholder values for one invitation, in the active language (strings only).
+    """Placeholder values for one invitation, in the active language (strings only); titles
+    and other texts of the edition in that language where given, else in English.
 
     `for_outbox`: the personal link and personal details become outbox markers, filled in
     only when the email is sent (`outbox_values`), so the stored email holds neither."""
@@ -80,23 +81,23 @@ def build_context(
     explanation = ATTRIBUTION_EXPLANATIONS.get(attribution_rule, "")
     session_text = ""
     if session:
-        session_text = f"{session.title} ({format_datetime(session.starts_at)})"
+        session_text = f"{session.text_in('title')} ({format_datetime(session.starts_at)})"
     context = {
         "honorific": expert.honorific,
         "name": expert.full_name,
         "formal_name": expert.formal_name,
-        "edition_title": edition.title,
-        "forum": edition.forum.name,
-        "theme": edition.theme,
+        "edition_title": edition.text_in("title"),
+        "forum": edition.forum.text_in("name"),
+        "theme": edition.text_in("theme"),
         "dates": format_date_range(edition.start_date, edition.end_date),
-        "venue": ", ".join(part for part in (edition.venue, edition.city) if part),
+        "venue": ", ".join(part for part in (edition.text_in("venue"), edition.city) if part),
         "deadline": format_date(edition.rsvp_deadline),
         "rsvp_link": _rsvp_link(raw_token, for_outbox=for_outbox),
         "personal_message": invitation.personal_message,
         "session": session_text,
         "role": str(invitation.get_offered_role_display()) if invitation.offered_role else "",
         "attribution": f"{AttributionRule(attribution_rule).label}: {explanation}".strip(": "),
-        "practical_information": edition.practical_information,
+        "practical_information": edition.text_in("practical_information"),
         "contact_email": edition.contact_email or settings.ACADEMY_CONTACT_EMAIL,
         "academy_name": settings.ACADEMY_NAME,
         "status": str(invitation.get_status_display()),
@@ -159,7 +160,9 @@ def answer_summary(invitation: Invitation, *, for_outbox: bool = False) -> str:
     if invitation.pk is None or invitation.answer != Invitation.Status.ACCEPTED:
         return ""
     yes, no = str(_("yes")), str(_("no"))
-    sessions = ", ".join(s.title for s in invitation.sessions_attending.order_by("starts_at"))
+    sessions = ", ".join(
+        s.text_in("title") for s in invitation.sessions_attending.order_by("starts_at")
+    )
     details = (
         outbox_detail_markers(invitation) if for_outbox else personal_detail_values(invitation)
     )

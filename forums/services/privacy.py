@@ -78,16 +78,19 @@ def _invitation_export(invitation: Invitation) -> dict:
     edition = invitation.edition
     return {
         "id": invitation.pk,
-        "forum": edition.forum.name,
-        "edition": edition.title,
+        # Titles in the language the expert reads the portal in (English if not translated).
+        "forum": edition.forum.text_in("name"),
+        "edition": edition.text_in("title"),
         "edition_dates": [_value(edition.start_date), _value(edition.end_date)],
         "status": invitation.status,
-        "offered_session": invitation.offered_session.title if invitation.offered_session else "",
+        "offered_session": (
+            invitation.offered_session.text_in("title") if invitation.offered_session else ""
+        ),
         "offered_role": invitation.offered_role,
         "sent_at": _value(invitation.sent_at),
         "answered_at": _value(invitation.responded_at),
         "answer": {name: _value(getattr(invitation, name)) for name in ANSWER_EXPORT_FIELDS},
-        "sessions_attending": [s.title for s in invitation.sessions_attending.all()],
+        "sessions_attending": [s.text_in("title") for s in invitation.sessions_attending.all()],
         "consent": {
             "privacy_notice_agreed": invitation.privacy_consent,
             "privacy_notice_version": invitation.privacy_notice_version,
@@ -137,7 +140,11 @@ def personal_data_export(*, expert: Expert, user) -> dict:
                 "given_on": _value(expert.consent_given_on),
             },
             "privacy_notice": [
-                {"invitation": inv.pk, "edition": inv.edition.title, **_export_consent(inv)}
+                {
+                    "invitation": inv.pk,
+                    "edition": inv.edition.text_in("title"),
+                    **_export_consent(inv),
+                }
                 for inv in invitations
                 if inv.privacy_consent
             ],

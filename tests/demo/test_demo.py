@@ -10,12 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from academy_portal.core import roles
-from academy_portal.demo.build import DEFAULT_DEMO_PASSWORD, build_demo
+from academy_portal.demo.build import COUNTED_MODELS, DEFAULT_DEMO_PASSWORD, build_demo
 from academy_portal.demo.context import DemoContext
 from academy_portal.demo.users import build_users
+from academy_portal.mail.models import OutboxMessage
 from experts.models import Expert, ExpertiseArea
-from forums.models import AttributionRule, Edition, Forum, Session, SessionRole
+from forums.models import AttributionRule, Edition, Forum, ReminderRule, Session, SessionRole
 from partners.models import MOU, Contact, Institution
+from tests.factories import ForumFactory
 
 QUERY_BOUND_FOR_RERUN = 400  # measured: 357 (about 1,000 before bulk matching)
 
@@ -79,6 +81,72 @@ def test_load_demo_prints_summary_and_logins(db, monkeypatch):
         assert username in output
     assert DEFAULT_DEMO_PASSWORD in output
     assert "The 15th International Conference on the South China Sea" in output
+
+
+def _listed(output: str, prefix: str) -> dict[str, int]:
+    """{"forums": 4, ...} from a summary line "  <prefix>4 forums, 35 editions, ..."."""
+    (line,) = [line for line in output.splitlines() if line.strip().startswith(prefix)]
+    items = line.strip().removeprefix(prefix).split(", ")
+    return {label: int(n) for n, label in (item.split(" ", 1) for item in items)}
+
+
+def _db_counts() -> dict[str, int]:
+    return {label: model.objects.count() for label, model in COUNTED_MODELS}
+
+
+def test_the_summary_counts_agree_with_the_database_and_with_what_was_created(db):
+    ForumFactory()  # a forum that is not the demo's: in the database, not created by the demo
+    before = _db_counts()
+
+    output = load_demo()
+
+    in_db = _listed(output, "In the database: ")
+    assert in_db == _db_counts()
+    created = _listed(output.split("; updated")[0], "Changes this run: created ")
+    # Rows made by services count too: the session roles of accepted offers (42, not the
+    # programme's 40), each edition's default reminder rules, the emails queued.
+    assert created == {"staff users": 4} | {
+        label: n - before[label] for label, n in in_db.items() if n - before[label]
+    }
+    assert created["forums"] == 4 and in_db["forums"] == 5
+    assert created["session roles"] == SessionRole.objects.count() > 40
+    assert created["reminder rules"] == ReminderRule.objects.count() > 0
+    assert created["invitations"] == 24
+    assert created["emails in the outbox"] == OutboxMessage.objects.count() > 0
+    assert "updated" not in output.split("Changes this run:")[1].splitlines()[0]
+
+    again = load_demo()
+
+    assert _listed(again, "In the database: ") == in_db == _db_counts()
+    assert "Changes this run: none (already loaded)" in again
+
+
+def test_the_summary_counts_what_a_run_brings_back(demo):
+    Edition.objects.filter(forum__slug="mekong-forum").update(title_vi="")
+    Session.objects.filter(pk=Session.objects.first().pk).update(title_vi="")
+
+    output = load_demo()
+
+    assert "  Changes this run: updated 5 editions, 1 sessions\n" in output
+
+
+def test_forums_upcoming_editions_and_their_programme_have_vietnamese_titles(demo):
+    names = dict(Forum.objects.values_list("slug", "name_vi"))
+    assert names == {
+        "east-sea-conference": "Hội thảo Quốc tế về Biển Đông",
+        "ocean-dialogue": "Đối thoại Biển",
+        "mekong-forum": "Diễn đàn Mekong",
+        "sinology-symposium": "Hội thảo Quốc tế Hán học",
+    }
+    assert all(Forum.objects.values_list("short_name_vi", flat=True))
+    upcoming = demo["upcoming_edition"]
+    assert upcoming.text_in("title", "vi") == "Hội thảo Quốc tế về Biển Đông lần thứ 15"
+    assert upcoming.text_in("venue", "vi") == "Trung tâm Hội nghị Quốc tế Ba Đình"
+    assert "Quý vị" in upcoming.text_in("practical_information", "vi")
+    for edition in Edition.objects.upcoming():
+        assert edition.title_vi and edition.theme_vi and edition.venue_vi, edition
+    sessions = list(upcoming.sessions.all())
+    assert all(s.title_vi and s.title_vi != s.title for s in sessions)
 
 
 def test_rerunning_load_demo_makes_a_bounded_number_of_queries(db, django_assert_max_num_queries):

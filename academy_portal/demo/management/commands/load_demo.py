@@ -36,16 +36,17 @@ class Command(BaseCommand):
         elapsed = time.monotonic() - started
 
         write = self.stdout.write
-        changes = summary["changes"]
         write(self.style.SUCCESS(f"Demo data loaded in {elapsed:.1f}s."))
-        write("  " + ", ".join(f"{n} {label}" for label, n in summary["counts"].items()))
+        write("  In the database: " + _listed(summary["counts"]))
         write(
             "  MOUs by status: " + ", ".join(f"{n} {s}" for s, n in summary["mou_statuses"].items())
         )
-        write(
-            "  Changes this run: "
-            + (", ".join(f"{n} {what}" for what, n in changes.items()) or "none (already loaded)")
-        )
+        changes = [
+            f"{what} {_listed(rows)}"
+            for what, rows in (("created", summary["created"]), ("updated", summary["updated"]))
+            if rows
+        ]
+        write("  Changes this run: " + ("; ".join(changes) or "none (already loaded)"))
         edition = summary["upcoming_edition"]
         write(
             f"  Upcoming: {edition} — {edition.start_date:%d %b %Y}, {edition.city}; "
@@ -58,3 +59,7 @@ class Command(BaseCommand):
             write(f"  {user['username']:<13} {password:<20} {user['role']}")
         for note in summary["notes"]:
             write(note)
+
+
+def _listed(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {label}" for label, n in counts.items())
