@@ -11,6 +11,8 @@ import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
+from academy_portal.core.countries import COUNTRIES_OVERRIDE as VIETNAMESE_COUNTRIES_OVERRIDE
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -136,6 +138,8 @@ AUTHENTICATION_BACKENDS = [
 # Internationalisation: English and Vietnamese.
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("vi", _("Vietnamese"))]
+# Vietnamese country names as the academy writes them (the English names stay django-countries').
+COUNTRIES_OVERRIDE = VIETNAMESE_COUNTRIES_OVERRIDE
 LOCALE_PATHS = [BASE_DIR / "locale"]
 FORMAT_MODULE_PATH = ["academy_portal.formats"]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Ho_Chi_Minh")
