@@ -325,6 +325,8 @@ IMPORT_MAX_FILE_SIZE = env.int("IMPORT_MAX_FILE_SIZE", default=10 * 1024 * 1024)
 # column and kind, so a file of 200,000 bad rows cannot make a 200 MB page (docs/import.md).
 IMPORT_ERRORS_SHOWN = max(1, env.int("IMPORT_ERRORS_SHOWN", default=200))
 ACADEMY_NAME = env.str("ACADEMY_NAME", default="Diplomatic Academy")
+# The academy's name in Vietnamese letters and pages (academy_portal.core.academy.academy_name).
+ACADEMY_NAME_VI = env.str("ACADEMY_NAME_VI", default="Học viện Ngoại giao")
 ACADEMY_CONTACT_EMAIL = env.str("ACADEMY_CONTACT_EMAIL", default="forums@localhost")
 # Longest staff-written email template, and longest email it may render, in characters
 # (forums/template_safety.py): a template cannot make a worker build a huge email.
