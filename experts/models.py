@@ -2,8 +2,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.text import slugify
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from academy_portal.core.text import fold_for_search, normalize_text
@@ -161,6 +161,11 @@ class Expert(models.Model):
         if (language or "").split("-")[0] == "vi":
             return self.honorific_vi or VIETNAMESE_DEFAULT_HONORIFIC
         return self.honorific
+
+    @property
+    def addressed_as(self) -> str:
+        """The formal name in the active language (pages: "Kính gửi Ông/Bà ...")."""
+        return self.formal_name_for(get_language())
 
     def formal_name_for(self, language: str | None) -> str:
         """ "Dr. Jane Doe" in English, "Ông/Bà Jane Doe" (or "GS.TS. ...") in Vietnamese."""
