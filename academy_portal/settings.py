@@ -11,6 +11,8 @@ import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
+from academy_portal.core.countries import COUNTRIES_OVERRIDE as VIETNAMESE_COUNTRIES_OVERRIDE
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -136,6 +138,8 @@ AUTHENTICATION_BACKENDS = [
 # Internationalisation: English and Vietnamese.
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("vi", _("Vietnamese"))]
+# Vietnamese country names as the academy writes them (the English names stay django-countries').
+COUNTRIES_OVERRIDE = VIETNAMESE_COUNTRIES_OVERRIDE
 LOCALE_PATHS = [BASE_DIR / "locale"]
 FORMAT_MODULE_PATH = ["academy_portal.formats"]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Ho_Chi_Minh")
@@ -321,6 +325,8 @@ IMPORT_MAX_FILE_SIZE = env.int("IMPORT_MAX_FILE_SIZE", default=10 * 1024 * 1024)
 # column and kind, so a file of 200,000 bad rows cannot make a 200 MB page (docs/import.md).
 IMPORT_ERRORS_SHOWN = max(1, env.int("IMPORT_ERRORS_SHOWN", default=200))
 ACADEMY_NAME = env.str("ACADEMY_NAME", default="Diplomatic Academy")
+# The academy's name in Vietnamese letters and pages (academy_portal.core.academy.academy_name).
+ACADEMY_NAME_VI = env.str("ACADEMY_NAME_VI", default="Học viện Ngoại giao")
 ACADEMY_CONTACT_EMAIL = env.str("ACADEMY_CONTACT_EMAIL", default="forums@localhost")
 # Longest staff-written email template, and longest email it may render, in characters
 # (forums/template_safety.py): a template cannot make a worker build a huge email.

@@ -20,6 +20,7 @@ class ExpertAdminForm(forms.ModelForm):
         model = Expert
         fields = (
             "honorific",
+            "honorific_vi",
             "given_name",
             "family_name",
             "name_order",
@@ -160,7 +161,16 @@ class ExpertAdmin(FoldedSearchMixin, admin.ModelAdmin):
     )
     autocomplete_fields = ("affiliation", "expertise_areas")
     fieldsets = (
-        (_("Name"), {"fields": ("honorific", ("given_name", "family_name"), "name_order")}),
+        (
+            _("Name"),
+            {
+                "fields": (
+                    ("honorific", "honorific_vi"),
+                    ("given_name", "family_name"),
+                    "name_order",
+                )
+            },
+        ),
         (
             _("Contact"),
             {

@@ -2,13 +2,16 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.text import slugify
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from academy_portal.core.text import fold_for_search, normalize_text
 
 from .search import area_search_text
+
+# The gender-neutral form of address of Vietnamese letters when none is recorded.
+VIETNAMESE_DEFAULT_HONORIFIC = "Ông/Bà"
 
 
 class ExpertiseArea(models.Model):
@@ -65,6 +68,14 @@ class Expert(models.Model):
 
     honorific = models.CharField(
         _("honorific"), max_length=40, blank=True, help_text=_("e.g. Dr., Prof., Amb., Ms.")
+    )
+    # Letters in Vietnamese say "Kính gửi Ông/Bà ...": a form of address of their own, since
+    # "Dear TS. ..." or "Kính gửi Dr. ..." reads wrong.
+    honorific_vi = models.CharField(
+        _("Vietnamese form of address"),
+        max_length=40,
+        blank=True,
+        help_text=_("e.g. Ông, Bà, GS.TS., Đại sứ; if empty, Vietnamese letters say “Ông/Bà”."),
     )
     given_name = models.CharField(_("given name"), max_length=120)
     family_name = models.CharField(_("family name"), max_length=120, blank=True)
@@ -157,6 +168,21 @@ class Expert(models.Model):
     @property
     def formal_name(self) -> str:
         return " ".join(p for p in [self.honorific, self.full_name] if p)
+
+    def honorific_for(self, language: str | None) -> str:
+        """The form of address in a letter in `language`: Vietnamese falls back to "Ông/Bà"."""
+        if (language or "").split("-")[0] == "vi":
+            return self.honorific_vi or VIETNAMESE_DEFAULT_HONORIFIC
+        return self.honorific
+
+    @property
+    def addressed_as(self) -> str:
+        """The formal name in the active language (pages: "Kính gửi Ông/Bà ...")."""
+        return self.formal_name_for(get_language())
+
+    def formal_name_for(self, language: str | None) -> str:
+        """ "Dr. Jane Doe" in English, "Ông/Bà Jane Doe" (or "GS.TS. ...") in Vietnamese."""
+        return " ".join(p for p in [self.honorific_for(language), self.full_name] if p)
 
     @property
     def affiliation_name(self) -> str:

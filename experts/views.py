@@ -63,8 +63,24 @@ def edit_profile(request):
         form = ExpertProfileForm(request.POST)
         if form.is_valid():
             update_expert_profile(expert, **form.cleaned_data)
+            # The message and the next page speak the language just chosen: activate it before
+            # translating, and move the switch's cookie with it so that it does not override it.
+            language = form.cleaned_data["preferred_language"]
+            translation.activate(language)
             messages.success(request, _("Your profile has been updated."))
-            return redirect("experts:me")
+            response = redirect("experts:me")
+            if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
+                response.set_cookie(
+                    settings.LANGUAGE_COOKIE_NAME,
+                    language,
+                    max_age=settings.LANGUAGE_COOKIE_AGE,
+                    path=settings.LANGUAGE_COOKIE_PATH,
+                    domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                    secure=settings.LANGUAGE_COOKIE_SECURE,
+                    httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                    samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                )
+            return response
     else:
         form = ExpertProfileForm(initial=ExpertProfileForm.initial_for(expert))
     return _private(render(request, "experts/profile_form.html", {"expert": expert, "form": form}))

@@ -16,6 +16,8 @@ from django.db.models import Max, Min
 from django.utils import timezone
 from icalendar import Calendar, Event, Timezone, vCalAddress, vText
 
+from academy_portal.core.academy import academy_name
+
 # When an edition has no sessions yet, its days are shown as working days.
 DEFAULT_DAY_START = dt.time(8, 30)
 DEFAULT_DAY_END = dt.time(17, 30)
@@ -101,7 +103,7 @@ def build_invitation_ics(invitation, *, method: str = "PUBLISH", span=None) -> b
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     contact = edition.contact_email or settings.ACADEMY_CONTACT_EMAIL
     organizer = vCalAddress(f"mailto:{contact}")
-    organizer.params["cn"] = vText(settings.ACADEMY_NAME)
+    organizer.params["cn"] = vText(academy_name())
     event.add("organizer", organizer)
     attendee = vCalAddress(f"mailto:{invitation.expert.email}")
     attendee.params["cn"] = vText(invitation.expert.full_name)

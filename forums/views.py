@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from academy_portal.core import ratelimit
+from academy_portal.core.academy import academy_name
 from experts.services import expert_for_user
 from forums.forms import RSVPForm, applies_chatham_house
 from forums.models import AttributionRule, Invitation
@@ -297,7 +298,7 @@ def privacy(request):
         "forums/privacy.html",
         {
             "contact_email": settings.ACADEMY_CONTACT_EMAIL,
-            "academy_name": settings.ACADEMY_NAME,
+            "academy_name": academy_name(),
             "notice_version": settings.PRIVACY_NOTICE_VERSION,
             "passport_days": settings.RETENTION_PASSPORT_DAYS,
             "not_attending_months": settings.RETENTION_NOT_ATTENDING_MONTHS,

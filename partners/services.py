@@ -17,6 +17,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from academy_portal.core.academy import academy_name
 from academy_portal.core.roles import PARTNERSHIPS_OFFICERS
 from academy_portal.mail.models import OutboxMessage
 from academy_portal.mail.services import queue_email
@@ -85,7 +86,7 @@ def render_mou_expiry_notice(
         "history_url": absolute_url(
             reverse("partners:institution_history", args=[mou.institution_id])
         ),
-        "academy_name": settings.ACADEMY_NAME,
+        "academy_name": academy_name(recipient.language),
         "language": recipient.language,
     }
     with translation.override(recipient.language):

@@ -8,9 +8,7 @@ _SIGN_EN = (
     "For any question, please write to {{ contact_email }}.\n\nWith best regards,\n"
     "{{ academy_name }}"
 )
-_SIGN_VI = (
-    "Mọi thắc mắc xin vui lòng liên hệ {{ contact_email }}.\n\nTrân trọng,\n{{ academy_name }}"
-)
+_SIGN_VI = "Mọi thắc mắc xin gửi về {{ contact_email }}.\n\nTrân trọng,\n{{ academy_name }}"
 
 DEFAULT_EMAIL_TEMPLATES = {
     ("invitation", "en"): (
@@ -37,7 +35,7 @@ DEFAULT_EMAIL_TEMPLATES = {
         "{% if session %}\nChúng tôi rất mong Quý vị tham gia phiên “{{ session }}”"
         "{% if role %} với vai trò {{ role }}{% endif %}.\n{% endif %}"
         "{% if personal_message %}\n{{ personal_message }}\n{% endif %}\n"
-        "Kính đề nghị Quý vị phản hồi{% if deadline %} trước ngày {{ deadline }}{% endif %} "
+        "Kính đề nghị Quý vị phản hồi{% if deadline %} chậm nhất ngày {{ deadline }}{% endif %} "
         "qua đường dẫn cá nhân dưới đây:\n{{ rsvp_link }}\n\n"
         "Đường dẫn này dành riêng cho Quý vị, xin vui lòng không chuyển tiếp. Quý vị có thể thay "
         "đổi phản hồi bằng chính đường dẫn này cho đến hạn chót.\n\n"
@@ -52,12 +50,12 @@ DEFAULT_EMAIL_TEMPLATES = {
         "{% endif %} whether you will be able to attend:\n{{ rsvp_link }}\n\n" + _SIGN_EN,
     ),
     ("reminder_unanswered", "vi"): (
-        "Nhắc lại: kính mong Quý vị phản hồi thư mời tham dự {{ edition_title }}",
+        "Thư nhắc phản hồi thư mời tham dự {{ edition_title }}",
         "Kính gửi {{ formal_name }},\n\n"
         "Chúng tôi chưa nhận được phản hồi của Quý vị đối với thư mời tham dự {{ edition_title }} "
         "({{ dates }}{% if venue %}, {{ venue }}{% endif %}).\n\n"
-        "Kính mong Quý vị cho biết{% if deadline %} trước ngày {{ deadline }}{% endif %} liệu "
-        "Quý vị có thể tham dự hay không, qua đường dẫn:\n{{ rsvp_link }}\n\n" + _SIGN_VI,
+        "Kính mong Quý vị cho biết{% if deadline %} chậm nhất ngày {{ deadline }}{% endif %} "
+        "Quý vị có thể tham dự hay không, qua đường dẫn cá nhân:\n{{ rsvp_link }}\n\n" + _SIGN_VI,
     ),
     ("reminder_participant", "en"): (
         "See you soon at {{ edition_title }}",
@@ -107,7 +105,7 @@ DEFAULT_EMAIL_TEMPLATES = {
         "{% if answer_summary %}\nThông tin Quý vị đã cung cấp:\n{{ answer_summary }}\n"
         "{% endif %}\n"
         "Tệp lịch đính kèm giúp Quý vị thêm sự kiện vào lịch của mình. Quý vị có thể xem lại "
-        "hoặc thay đổi phản hồi{% if deadline %} đến ngày {{ deadline }}{% endif %} qua đường "
+        "hoặc thay đổi phản hồi{% if deadline %} đến hết ngày {{ deadline }}{% endif %} qua đường "
         "dẫn cá nhân:\n{{ rsvp_link }}\n"
         "{% if practical_information %}\nThông tin hậu cần:\n{{ practical_information }}\n"
         "{% endif %}\n" + _SIGN_VI,
@@ -122,7 +120,7 @@ DEFAULT_EMAIL_TEMPLATES = {
         "{{ rsvp_link }}\n\n" + _SIGN_EN,
     ),
     ("waitlisted", "vi"): (
-        "Quý vị đang ở trong danh sách chờ của {{ edition_title }}",
+        "Quý vị có tên trong danh sách chờ tham dự {{ edition_title }}",
         "Kính gửi {{ formal_name }},\n\n"
         "Cảm ơn Quý vị đã nhận lời mời tham dự {{ edition_title }} ({{ dates }}). Hiện tất cả các "
         "chỗ đã được đăng ký, vì vậy chúng tôi đã đưa Quý vị vào danh sách chờ. Khi có chỗ trống, "

@@ -18,6 +18,7 @@ from django.utils.html import escape, urlize
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from academy_portal.core.academy import academy_name
 from academy_portal.mail.models import OutboxMessage
 from academy_portal.mail.placeholders import detail_marker, link_marker, neutralize_markers
 from forums import template_safety
@@ -83,9 +84,9 @@ def build_context(
     if session:
         session_text = f"{session.text_in('title')} ({format_datetime(session.starts_at)})"
     context = {
-        "honorific": expert.honorific,
+        "honorific": expert.honorific_for(translation.get_language()),
         "name": expert.full_name,
-        "formal_name": expert.formal_name,
+        "formal_name": expert.formal_name_for(translation.get_language()),
         "edition_title": edition.text_in("title"),
         "forum": edition.forum.text_in("name"),
         "theme": edition.text_in("theme"),
@@ -99,7 +100,7 @@ def build_context(
         "attribution": f"{AttributionRule(attribution_rule).label}: {explanation}".strip(": "),
         "practical_information": edition.text_in("practical_information"),
         "contact_email": edition.contact_email or settings.ACADEMY_CONTACT_EMAIL,
-        "academy_name": settings.ACADEMY_NAME,
+        "academy_name": academy_name(),
         "status": str(invitation.get_status_display()),
         "answer_summary": answer_summary(invitation, for_outbox=for_outbox),
     }

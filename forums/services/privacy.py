@@ -5,13 +5,13 @@ the emails sent to them (experts sits below forums and cannot see invitations).
 """
 
 from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from academy_portal.core.academy import academy_name
 from academy_portal.core.models import AccessLog
 from academy_portal.core.services import record_access
 from academy_portal.mail.models import OutboxAttachment, OutboxMessage
@@ -27,6 +27,7 @@ EXPORT_FORMAT_VERSION = 1
 # notes are internal working notes (see /work/notes/retention-security.md).
 PROFILE_FIELDS = (
     "honorific",
+    "honorific_vi",
     "given_name",
     "family_name",
     "name_order",
@@ -128,7 +129,7 @@ def personal_data_export(*, expert: Expert, user) -> dict:
     data = {
         "format_version": EXPORT_FORMAT_VERSION,
         "generated_at": _value(timezone.now()),
-        "academy": settings.ACADEMY_NAME,
+        "academy": academy_name(),
         "profile": {
             **{name: _value(getattr(expert, name)) for name in PROFILE_FIELDS},
             "affiliation": expert.affiliation_name,
@@ -264,6 +265,7 @@ def anonymise_expert(*, erasure_request: ErasureRequest, by) -> bool:
     _erase_accounts(email=old_email, expert=expert)
 
     expert.honorific = ""
+    expert.honorific_vi = ""
     expert.given_name = erased_name(expert.pk)
     expert.family_name = ""
     expert.email = erased_email(expert.pk)

@@ -198,7 +198,44 @@ def test_profile_update(client):
     assert expert.preferred_language == "vi"
     assert expert.email != "hijack@example.org"
     assert expert.staff_notes == ""
-    assert "Your profile has been updated." in client.get(response["Location"]).content.decode()
+    # The expert just chose Vietnamese: the confirmation speaks it (it used to stay English).
+    page = client.get(response["Location"]).content.decode()
+    assert "Hồ sơ của Quý vị đã được cập nhật." in page
+    assert "Your profile has been updated." not in page
+
+
+def test_profile_language_change_moves_the_switch_cookie_too(client):
+    """With a language chosen on the switch, the new profile language wins, message included."""
+    signed_in_expert(client, preferred_language="vi")
+    client.cookies["django_language"] = "vi"
+    response = client.post(
+        reverse("experts:edit_profile"), {"position": "X", "preferred_language": "en"}
+    )
+    assert response.cookies["django_language"].value == "en"
+    page = client.get(response["Location"]).content.decode()
+    assert '<html lang="en">' in page
+    assert "Your profile has been updated." in page
+
+
+@pytest.mark.parametrize("url_name", ["experts:me", "experts:edit_profile", "account_login"])
+def test_one_language_switch_on_expert_and_sign_in_pages(client, url_name):
+    """Every expert page and the sign-in page show the same switch: one button per language."""
+    if url_name != "account_login":
+        signed_in_expert(client, preferred_language="en")
+    page = client.get(reverse(url_name)).content.decode()
+    assert page.count('class="language-links"') == 1
+    assert '<button type="submit" name="language" value="vi" lang="vi">Tiếng Việt</button>' in page
+    assert '<span class="current" lang="en" aria-current="true">English</span>' in page
+    assert "<select" not in page.split('class="language-links"')[1].split("</nav>")[0]
+
+
+def test_language_switch_button_changes_the_language(client):
+    signed_in_expert(client, preferred_language="en")
+    response = client.post(
+        reverse("set_language"), {"language": "vi", "next": reverse("experts:me")}
+    )
+    assert response.status_code == 302
+    assert '<html lang="vi">' in client.get(response["Location"]).content.decode()
 
 
 def test_profile_update_refuses_an_unknown_language_in_plain_words(client):

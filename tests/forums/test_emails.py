@@ -45,6 +45,32 @@ def test_vietnamese_expert_gets_vietnamese_invitation_with_local_date_format():
     assert edition.rsvp_deadline.strftime("%d/%m/%Y") in email.text_body
 
 
+@pytest.mark.parametrize(
+    ("language", "honorific_vi", "greeting", "academy", "not_there"),
+    [
+        ("vi", "", "Kính gửi Ông/Bà ", "Học viện Ngoại giao", "Dr."),
+        ("vi", "GS.TS.", "Kính gửi GS.TS. ", "Học viện Ngoại giao", "Ông/Bà"),
+        ("en", "GS.TS.", "Dear Dr. ", "Diplomatic Academy", "GS.TS."),
+    ],
+)
+def test_form_of_address_and_academy_name_follow_the_letters_language(
+    language, honorific_vi, greeting, academy, not_there
+):
+    """Vietnamese letters say "Kính gửi Ông/Bà ..." (or the recorded Vietnamese title), never
+    "Kính gửi Dr."; English ones keep the English honorific; the academy signs in the language."""
+    expert = ExpertFactory(
+        preferred_language=language,
+        honorific="Dr.",
+        honorific_vi=honorific_vi,
+        given_name="Hùng Sơn",
+        family_name="Nguyễn",
+    )
+    email = render_email("invitation", InvitationFactory(expert=expert), raw_token="abc")
+    assert greeting + expert.full_name in email.text_body
+    assert not_there not in email.text_body
+    assert email.text_body.rstrip().endswith(academy)
+
+
 def test_placeholders_carry_session_role_message_and_attribution():
     edition = EditionFactory()
     session = SessionFactory(edition=edition, title="Panel 2: Fisheries")

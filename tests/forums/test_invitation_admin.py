@@ -328,7 +328,7 @@ def test_email_template_page_previews_and_rejects_bad_placeholders(coordinator_c
     template = EmailTemplate.objects.get(kind="invitation", language="vi", edition=None)
     url = reverse("admin:forums_emailtemplate_change", args=[template.pk])
     page = coordinator_client.get(url).content.decode()
-    assert "Kính gửi Dr. Nguyễn Hùng Sơn" in page
+    assert "Kính gửi Ông/Bà Nguyễn Hùng Sơn" in page  # never "Kính gửi Dr."
     assert "{{ rsvp_link }}" in page  # the placeholder list
     response = coordinator_client.post(
         url,

@@ -165,8 +165,10 @@ def test_vietnamese_expert_gets_a_vietnamese_reminder(staff):
     send_due_reminders(today=TODAY)
     message = reminders().get()
     assert message.language == "vi"
-    assert message.subject.startswith("Nhắc lại:")
-    assert "Kính gửi" in message.text_body
+    assert message.subject.startswith("Thư nhắc phản hồi")
+    # A Vietnamese letter: the Vietnamese form of address and the academy's Vietnamese name.
+    assert "Kính gửi Ông/Bà " in message.text_body
+    assert message.text_body.rstrip().endswith("Trân trọng,\nHọc viện Ngoại giao")
 
 
 def test_unanswered_invitations_expire_after_the_deadline(staff):

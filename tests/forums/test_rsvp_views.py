@@ -553,3 +553,16 @@ def test_rsvp_page_query_count_does_not_grow_with_sessions(
         response = client.get(rsvp_url(token))
     assert response.status_code == 200
     assert response.content.decode().count('name="sessions"') == sessions
+
+
+def test_vietnamese_nationality_list_has_the_academys_names_in_vietnamese_order(client, staff):
+    expert = ExpertFactory(preferred_language="vi")
+    _invitation, token = sent_invitation(staff, expert=expert)
+    page = client.get(rsvp_url(token)).content.decode()
+    select = page.split('name="passport_nationality"')[1].split("</select>")[0]
+    options = re.findall(r'<option value="(\w*)"[^>]*>([^<]*)</option>', select)
+    labels = [label for code, label in options if code]
+    assert len(labels) == len(set(labels))
+    assert ("IS", "Ai-xơ-len") in options and ("IE", "Ai-len") in options
+    assert ("JE", "Jersey") in options and ("NE", "Niger") in options
+    assert labels.index("Dominica") < labels.index("Đức") < labels.index("Ecuador")
