@@ -30,7 +30,7 @@ INSTITUTION_VALUES = (
 )  # fmt: skip
 MOU_VALUES = (
     "id", "institution_id", "title", "academy_unit", "signed_on", "effective_from", "expires_on",
-    "status", "areas_of_cooperation",
+    "status", "areas_of_cooperation", "notes",
 )  # fmt: skip
 CONTACT_VALUES = ("id", "institution_id", "name", "position", "email")
 
@@ -98,7 +98,8 @@ class Plan:
         return folded
 
 
-_INST_FIELD_OF = {"notes": "notes"}  # column key -> model field when they differ
+_INST_FIELD_OF = {"institution_notes": "notes"}  # column key -> model field when they differ
+_INST_COLUMN_OF = {v: k for k, v in _INST_FIELD_OF.items()}
 
 
 def _label(key: str) -> str:
@@ -269,7 +270,9 @@ def _plan_institution(inst_plan, existing, written, plan):
             continue  # an empty kind keeps the institution's kind
         old = existing[name]
         if old != value:
-            inst_plan.changes.append((_label(name), _show(old), _show(value)))
+            inst_plan.changes.append(
+                (_label(_INST_COLUMN_OF.get(name, name)), _show(old), _show(value))
+            )
             existing[name] = value
             plan.institution_fields.add(name)
     if inst_plan.changes:
@@ -286,6 +289,7 @@ _MOU_LABELS = {
     "effective_from": "effective_from",
     "expires_on": "expires_on",
     "areas_of_cooperation": "areas",
+    "notes": "notes",
 }
 _CHOICE_FIELDS = ("status", "academy_unit")
 
