@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 from .importing import PreviewNotAvailable, confirm_partner_import, import_partner_file
 from .importing.columns import COLUMNS
 from .importing.errors import grouped
+from .importing.preview import encoding_name, interpreted
 from .models import PartnerImport
 from .resources import MODELS, partner_export_response
 
@@ -242,8 +243,11 @@ def _preview_context(outcome) -> dict:
             {"count": grouped(c.count), "column": c.column, "problem": c.problem}
             for c in outcome.error_counts
         ],
-        "new_rows": by_outcome["new"][:PREVIEW_ROW_LIMIT],
-        "updated_rows": by_outcome["updated"][:PREVIEW_ROW_LIMIT],
+        "new_rows": [(r, interpreted(r)) for r in by_outcome["new"][:PREVIEW_ROW_LIMIT]],
+        "updated_rows": [(r, interpreted(r)) for r in by_outcome["updated"][:PREVIEW_ROW_LIMIT]],
+        # Rows without an error, by what they would do: the tables below list exactly these.
+        "counts": {k: grouped(v) for k, v in outcome.counts.items()},
+        "encoding": encoding_name(record.encoding) if record.encoding else "",
         "unchanged_rows": by_outcome["unchanged"][:PREVIEW_ROW_LIMIT],
         "row_limit": PREVIEW_ROW_LIMIT,
         "error_rows_count": grouped(record.rows_errors),

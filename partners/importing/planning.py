@@ -42,6 +42,11 @@ class RowResult:
     institution: str
     mou_title: str
     changes: list[tuple[str, str, str]] = field(default_factory=list)  # (field, old, new)
+    # What the row will write, as interpreted (references to the planned dicts, no copies: the
+    # preview words the few rows it shows). None for a row that never reached the planner.
+    inst: dict | None = None
+    mou: dict | None = None
+    contact: dict | None = None
 
 
 @dataclass(slots=True)
@@ -297,7 +302,14 @@ _CHOICE_FIELDS = ("status", "academy_unit")
 def _plan_row(parsed: ParsedRow, mous: dict, contacts: dict, written: dict, plan: Plan):
     inst_plan = plan.institutions[parsed.inst_key]
     inst = inst_plan.obj
-    result = RowResult(parsed.row, "unchanged", inst["name"], parsed.mou["title"])
+    result = RowResult(
+        parsed.row,
+        "unchanged",
+        inst["name"],
+        parsed.mou["title"],
+        inst=inst,
+        contact=parsed.contact,
+    )
     if inst_plan.first_row == parsed.row:
         result.changes += inst_plan.changes
     mou_fields = parsed.mou
@@ -318,8 +330,9 @@ def _plan_row(parsed: ParsedRow, mous: dict, contacts: dict, written: dict, plan
         mou_fields["status"] = mou_fields["status"] or MOU.Status.DRAFT
         mou_fields["institution"] = inst
         plan.new_mous.append(mou_fields)
-        result.outcome = "new"
+        result.outcome, result.mou = "new", mou_fields
     else:
+        result.mou = existing
         mou_changed = False
         for name, value in mou_fields.items():
             if name in _CHOICE_FIELDS and not value:
