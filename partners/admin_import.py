@@ -10,7 +10,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseNotAllowed
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
@@ -23,8 +23,9 @@ from .importing import PreviewNotAvailable, confirm_partner_import, import_partn
 from .importing.columns import COLUMNS
 from .importing.errors import grouped
 from .importing.preview import encoding_name, interpreted
+from .importing.template import template_csv, template_xlsx
 from .models import PartnerImport
-from .resources import MODELS, partner_export_response
+from .resources import EXPORT_FORMATS, MODELS, partner_export_response
 
 IMPORT_PERMISSION = "partners.import_partners"
 PREVIEW_ROW_LIMIT = 500
@@ -136,6 +137,11 @@ class PartnerImportAdmin(admin.ModelAdmin):
                 name="partners_partnerimport_confirm",
             ),
             path(
+                "template/<str:file_format>/",
+                wrap(self.template_view),
+                name="partners_partnerimport_template",
+            ),
+            path(
                 "export/<str:what>/<str:file_format>/",
                 wrap(self.export_view),
                 name="partners_partnerimport_export",
@@ -176,6 +182,20 @@ class PartnerImportAdmin(admin.ModelAdmin):
         return TemplateResponse(
             request, "admin/partners/partnerimport/upload.html", self._context(request, form=form)
         )
+
+    def template_view(self, request, file_format):
+        """The template, built from the importer's own tables: headers, an example row and
+        (.xlsx) a sheet of every accepted value in English and Vietnamese."""
+        if not can_import(request.user):
+            raise PermissionDenied
+        if file_format not in EXPORT_FORMATS:
+            raise Http404
+        content = template_csv() if file_format == "csv" else template_xlsx()
+        response = HttpResponse(content, content_type=EXPORT_FORMATS[file_format][0])
+        response["Content-Disposition"] = (
+            f'attachment; filename="partners-template.{EXPORT_FORMATS[file_format][1]}"'
+        )
+        return response
 
     def confirm_view(self, request, pk):
         if request.method != "POST":

@@ -1,12 +1,16 @@
 """A real officer's file (Vietnamese headers and values) through the admin preview and import."""
 
 import datetime as dt
+import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from academy_portal.core import roles
+from partners.importing import import_partner_file
+from partners.importing.columns import export_headers
 from partners.models import MOU, Institution, PartnerImport
 from tests.factories import UserFactory
 from tests.partners.officer_file import ROWS, officer_csv, officer_xlsx
@@ -99,3 +103,38 @@ def test_counters_count_the_rows_that_would_be_imported_when_another_row_has_an_
     assert new_rows(page).count("<tr>") == 5 and "Viện X" not in new_rows(page)
     assert "row 7" in page.text or "<td>7</td>" in page.text
     assert Institution.objects.count() == 0
+
+
+def test_the_template_has_an_example_row_and_a_sheet_of_allowed_values(client, officer):
+    """The .xlsx template: the headers, an example row that imports cleanly, and "Allowed
+    values" listing kinds, units, statuses and every country in English and Vietnamese."""
+    url = reverse("admin:partners_partnerimport_template", args=["xlsx"])
+    assert url in client.get(UPLOAD).text
+    response = client.get(url)
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(response.content))
+    mous, allowed = workbook.worksheets
+    assert [c.value for c in mous[1]] == export_headers()
+    assert mous.cell(row=2, column=1).value.startswith("ISEAS")
+    values = [[c.value or "" for c in row] for row in allowed.iter_rows()]
+    assert allowed.title.startswith("Allowed values")
+    assert ["Status", "active", "Active", "Đang có hiệu lực"] in [r[:4] for r in values]
+    status_active = next(r for r in values if r[:2] == ["Status", "active"])
+    assert "dang hieu luc" in status_active[4]
+    countries_listed = {r[1] for r in values if r[0] == "Country"}
+    assert len(countries_listed) > 240
+    us = next(r for r in values if r[:2] == ["Country", "US"])
+    assert "hoa ky" in us[4] and us[2] == "United States of America"
+    # The example row imports as it stands; the CSV template keeps header + example row.
+    assert import_partner_file(response.content, file_name="t.xlsx", dry_run=True).ok
+    csv_template = client.get(reverse("admin:partners_partnerimport_template", args=["csv"]))
+    lines = csv_template.content.decode("utf-8-sig").splitlines()
+    assert len(lines) == 2 and lines[0].startswith("Institution name,")
+    assert "08/01/2024" in lines[1]
+    assert import_partner_file(csv_template.content, file_name="t.csv", dry_run=True).ok
+
+
+def test_the_template_is_for_importers_only(client):
+    client.force_login(UserFactory(groups=[roles.VIEWERS]))
+    url = reverse("admin:partners_partnerimport_template", args=["csv"])
+    assert client.get(url).status_code == 403
