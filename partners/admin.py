@@ -132,6 +132,7 @@ class MOUAdminForm(forms.ModelForm):
             "expires_on",
             "areas_of_cooperation",
             "signatories",
+            "notes",
             "document",
             "supersedes",
             "renewal_notes",
@@ -243,7 +244,7 @@ class MOUAdmin(ExportActionsMixin, FoldedSearchMixin, admin.ModelAdmin):
                 )
             },
         ),
-        (_("Content"), {"fields": ("areas_of_cooperation", "signatories", "document")}),
+        (_("Content"), {"fields": ("areas_of_cooperation", "signatories", "notes", "document")}),
         (_("Renewal"), {"fields": ("supersedes", "superseded_by_link", "renewal_notes")}),
     )
 

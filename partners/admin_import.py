@@ -10,7 +10,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseNotAllowed
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
@@ -22,8 +22,10 @@ from django.utils.translation import ngettext
 from .importing import PreviewNotAvailable, confirm_partner_import, import_partner_file
 from .importing.columns import COLUMNS
 from .importing.errors import grouped
+from .importing.preview import encoding_name, interpreted
+from .importing.template import template_csv, template_xlsx
 from .models import PartnerImport
-from .resources import MODELS, partner_export_response
+from .resources import EXPORT_FORMATS, MODELS, partner_export_response
 
 IMPORT_PERMISSION = "partners.import_partners"
 PREVIEW_ROW_LIMIT = 500
@@ -135,6 +137,11 @@ class PartnerImportAdmin(admin.ModelAdmin):
                 name="partners_partnerimport_confirm",
             ),
             path(
+                "template/<str:file_format>/",
+                wrap(self.template_view),
+                name="partners_partnerimport_template",
+            ),
+            path(
                 "export/<str:what>/<str:file_format>/",
                 wrap(self.export_view),
                 name="partners_partnerimport_export",
@@ -175,6 +182,20 @@ class PartnerImportAdmin(admin.ModelAdmin):
         return TemplateResponse(
             request, "admin/partners/partnerimport/upload.html", self._context(request, form=form)
         )
+
+    def template_view(self, request, file_format):
+        """The template, built from the importer's own tables: headers, an example row and
+        (.xlsx) a sheet of every accepted value in English and Vietnamese."""
+        if not can_import(request.user):
+            raise PermissionDenied
+        if file_format not in EXPORT_FORMATS:
+            raise Http404
+        content = template_csv() if file_format == "csv" else template_xlsx()
+        response = HttpResponse(content, content_type=EXPORT_FORMATS[file_format][0])
+        response["Content-Disposition"] = (
+            f'attachment; filename="partners-template.{EXPORT_FORMATS[file_format][1]}"'
+        )
+        return response
 
     def confirm_view(self, request, pk):
         if request.method != "POST":
@@ -242,8 +263,11 @@ def _preview_context(outcome) -> dict:
             {"count": grouped(c.count), "column": c.column, "problem": c.problem}
             for c in outcome.error_counts
         ],
-        "new_rows": by_outcome["new"][:PREVIEW_ROW_LIMIT],
-        "updated_rows": by_outcome["updated"][:PREVIEW_ROW_LIMIT],
+        "new_rows": [(r, interpreted(r)) for r in by_outcome["new"][:PREVIEW_ROW_LIMIT]],
+        "updated_rows": [(r, interpreted(r)) for r in by_outcome["updated"][:PREVIEW_ROW_LIMIT]],
+        # Rows without an error, by what they would do: the tables below list exactly these.
+        "counts": {k: grouped(v) for k, v in outcome.counts.items()},
+        "encoding": encoding_name(record.encoding) if record.encoding else "",
         "unchanged_rows": by_outcome["unchanged"][:PREVIEW_ROW_LIMIT],
         "row_limit": PREVIEW_ROW_LIMIT,
         "error_rows_count": grouped(record.rows_errors),

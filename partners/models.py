@@ -125,6 +125,7 @@ class MOU(models.Model):
         _("areas of cooperation"), blank=True, help_text=_("One area per line.")
     )
     signatories = models.TextField(_("signatories"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
     document = models.FileField(_("document"), upload_to="mous/%Y/", blank=True)
     renewal_notes = models.TextField(_("renewal notes"), blank=True)
     supersedes = models.OneToOneField(

@@ -65,7 +65,8 @@ class MOUExport(Export):
             Column(_header("expires_on"), lambda m: m.expires_on),
             Column(_header("status"), lambda m: m.display_status_label),
             Column(_header("areas"), lambda m: "; ".join(m.areas_list)),
-            Column(_header("notes"), lambda m: m.institution.notes),
+            Column(_header("notes"), lambda m: m.notes),
+            Column(_header("institution_notes"), lambda m: m.institution.notes),
         ]
 
 

@@ -79,16 +79,20 @@ def country_name(read: Callable[[object], object]) -> Callable[[object], str]:
     return name
 
 
-def cell(value) -> str:
-    """The text written for one value: "" for None, ISO dates, local minutes, formula-escaped."""
+def cell(value, *, keep_dates: bool = False):
+    """The text written for one value: "" for None, ISO dates, local minutes, formula-escaped.
+    With `keep_dates` (.xlsx), dates and local naive datetimes stay dates: the workbook writes
+    them as date cells, which sort, filter and compute in Excel."""
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
         if timezone.is_aware(value):
             value = timezone.localtime(value)
+        if keep_dates:
+            return value.replace(tzinfo=None, second=0, microsecond=0)
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return value if keep_dates else value.isoformat()
     # Control characters first (.xlsx cannot hold them), so none can hide a leading "=".
     return escape_formula(UNWRITABLE.sub("", str(value)))
 
@@ -143,19 +147,22 @@ class Export:
         an export may read plain values instead, for speed)."""
         return {obj.pk: obj for obj in self.rows_queryset().filter(pk__in=chunk)}
 
-    def rows(self, ids: Sequence[int], *, chunk_size: int | None = None) -> Iterator[list[str]]:
-        """The rows of `ids`, in that order, read `chunk_size` at a time."""
+    def rows(
+        self, ids: Sequence[int], *, chunk_size: int | None = None, keep_dates: bool = False
+    ) -> Iterator[list]:
+        """The rows of `ids`, in that order, read `chunk_size` at a time (text cells; dates stay
+        dates with `keep_dates`)."""
         # Columns now, while the request's language is active, not when streaming starts.
-        return self._rows(ids, chunk_size or settings.EXPORT_CHUNK_SIZE, self.columns())
+        return self._rows(ids, chunk_size or settings.EXPORT_CHUNK_SIZE, self.columns(), keep_dates)
 
-    def _rows(self, ids, size, columns):
+    def _rows(self, ids, size, columns, keep_dates=False):
         for start in range(0, len(ids), size):
             chunk = ids[start : start + size]
             by_pk = self.fetch(chunk)
             for pk in chunk:
                 obj = by_pk.get(pk)
                 if obj is not None:  # deleted since the selection was read
-                    yield [cell(column.value(obj)) for column in columns]
+                    yield [cell(column.value(obj), keep_dates=keep_dates) for column in columns]
 
     def file_name(self, file_format: str) -> str:
         extension = EXPORT_FORMATS[file_format][1]
@@ -174,9 +181,9 @@ class Export:
 
     def pieces(self, ids: Sequence[int], file_format: str, *, chunk_size=None) -> Iterator[bytes]:
         """The file of `ids`, in pieces, produced as the rows are read."""
-        rows = self.rows(ids, chunk_size=chunk_size)
         if file_format == "csv":
-            return csv_pieces(self.header(), rows)
+            return csv_pieces(self.header(), self.rows(ids, chunk_size=chunk_size))
+        rows = self.rows(ids, chunk_size=chunk_size, keep_dates=True)
         return xlsx_pieces(self.header(), rows, sheet_name=str(self.what or self.file_stem))
 
     def response(self, queryset: models.QuerySet, *, file_format: str, chunk_size=None):

@@ -9,6 +9,7 @@ file is complete; the temporary file is removed as soon as it has been read out.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import tempfile
@@ -20,15 +21,19 @@ READ_BYTES = 256 * 1024
 # Excel's limits for a sheet name: 31 characters, none of []:*?/\
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 MAX_COLUMN_WIDTH = 50
+# Day first, as the academy writes dates and as the partner import reads them.
+DATE_FORMAT = "dd/mm/yyyy"
+DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 
 
 def xlsx_pieces(
     header: list[str], rows: Iterable[list[str]], *, sheet_name: str = "Export"
 ) -> Iterator[bytes]:
-    """The workbook of `header` and `rows` (text cells) in pieces of about READ_BYTES.
+    """The workbook of `header` and `rows` in pieces of about READ_BYTES.
 
     One named sheet, the header row frozen and bold, an autofilter over every column, widths
-    from the header and the first rows. Cells are written as text, never as formulas or links.
+    from the header. Text cells are written as text, never as formulas or links; dates and
+    datetimes as real date cells with a day-first number format.
     """
     handle, path = tempfile.mkstemp(suffix=".xlsx")
     os.close(handle)
@@ -59,9 +64,21 @@ def _write(path: str, header: list[str], rows: Iterable[list[str]], sheet_name: 
         sheet.set_column(column, column, min(max(len(title) + 4, 12), MAX_COLUMN_WIDTH))
     sheet.write_row(0, 0, header, workbook.add_format({"bold": True}))
     sheet.freeze_panes(1, 0)
+    date_format = workbook.add_format({"num_format": DATE_FORMAT})
+    datetime_format = workbook.add_format({"num_format": DATETIME_FORMAT})
+    write_string, write_datetime = sheet.write_string, sheet.write_datetime
     last_row = 0
     for last_row, row in enumerate(rows, start=1):
-        sheet.write_row(last_row, 0, row)
+        for column, value in enumerate(row):
+            if type(value) is str:
+                if value:
+                    write_string(last_row, column, value)
+            elif isinstance(value, dt.datetime):
+                write_datetime(last_row, column, value, datetime_format)
+            elif isinstance(value, dt.date):
+                write_datetime(last_row, column, value, date_format)
+            else:
+                write_string(last_row, column, str(value))
     if header:
         sheet.autofilter(0, 0, last_row, len(header) - 1)
     workbook.close()

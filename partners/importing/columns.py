@@ -95,11 +95,23 @@ COLUMNS: tuple[Column, ...] = (
         _("areas of cooperation"),
         ("Areas of cooperation", "Areas", "Lĩnh vực hợp tác", "Lĩnh vực"),
     ),
-    Column("notes", _("notes"), ("Notes", "Remarks", "Ghi chú")),
+    # A row is one MOU, so its "Notes" are the MOU's; the institution's have their own header.
+    Column("notes", _("notes"), ("Notes", "Remarks", "MOU notes", "Ghi chú", "Ghi chú MOU")),
+    Column(
+        "institution_notes",
+        _("institution notes"),
+        (
+            "Institution notes",
+            "Partner notes",
+            "Ghi chú về cơ quan",
+            "Ghi chú cơ quan",
+            "Ghi chú về đối tác",
+        ),
+    ),
 )
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 REQUIRED_KEYS = ("institution_name", "country", "mou_title")
-INSTITUTION_KEYS = ("native_name", "acronym", "kind", "city", "website", "notes")
+INSTITUTION_KEYS = ("native_name", "acronym", "kind", "city", "website", "institution_notes")
 CONTACT_KEYS = ("contact_name", "contact_position", "contact_email")
 
 

@@ -130,6 +130,9 @@ class ErrorList:
         self._trim()
         return list(self._kept)
 
+    def has_error(self, row: int) -> bool:
+        return row < len(self._rows) and self._rows[row] == 1
+
     @property
     def rows(self) -> int:
         """How many rows have at least one error."""

@@ -57,6 +57,7 @@ _PARSERS = {
     "status": lambda v: values.choice("status", v),
     "areas": values.areas,
     "notes": values.multiline_text,
+    "institution_notes": values.multiline_text,
 }
 
 
@@ -222,6 +223,7 @@ class _RowShape:
             k for k in ("signed_on", "effective_from", "expires_on") if k in positions
         )
         self.has_areas = "areas" in positions
+        self.has_notes = "notes" in positions
 
     def parsed_row(self, row_number: int, clean: dict) -> ParsedRow:
         name, country = clean["institution_name"], clean["country"]
@@ -242,6 +244,8 @@ class _RowShape:
             mou[key] = clean[key]
         if self.has_areas:
             mou["areas_of_cooperation"] = clean["areas"]
+        if self.has_notes:
+            mou["notes"] = clean["notes"]
         return ParsedRow(
             row_number,
             (name.lower(), country),

@@ -30,7 +30,7 @@ INSTITUTION_VALUES = (
 )  # fmt: skip
 MOU_VALUES = (
     "id", "institution_id", "title", "academy_unit", "signed_on", "effective_from", "expires_on",
-    "status", "areas_of_cooperation",
+    "status", "areas_of_cooperation", "notes",
 )  # fmt: skip
 CONTACT_VALUES = ("id", "institution_id", "name", "position", "email")
 
@@ -42,6 +42,11 @@ class RowResult:
     institution: str
     mou_title: str
     changes: list[tuple[str, str, str]] = field(default_factory=list)  # (field, old, new)
+    # What the row will write, as interpreted (references to the planned dicts, no copies: the
+    # preview words the few rows it shows). None for a row that never reached the planner.
+    inst: dict | None = None
+    mou: dict | None = None
+    contact: dict | None = None
 
 
 @dataclass(slots=True)
@@ -98,7 +103,8 @@ class Plan:
         return folded
 
 
-_INST_FIELD_OF = {"notes": "notes"}  # column key -> model field when they differ
+_INST_FIELD_OF = {"institution_notes": "notes"}  # column key -> model field when they differ
+_INST_COLUMN_OF = {v: k for k, v in _INST_FIELD_OF.items()}
 
 
 def _label(key: str) -> str:
@@ -269,7 +275,9 @@ def _plan_institution(inst_plan, existing, written, plan):
             continue  # an empty kind keeps the institution's kind
         old = existing[name]
         if old != value:
-            inst_plan.changes.append((_label(name), _show(old), _show(value)))
+            inst_plan.changes.append(
+                (_label(_INST_COLUMN_OF.get(name, name)), _show(old), _show(value))
+            )
             existing[name] = value
             plan.institution_fields.add(name)
     if inst_plan.changes:
@@ -286,6 +294,7 @@ _MOU_LABELS = {
     "effective_from": "effective_from",
     "expires_on": "expires_on",
     "areas_of_cooperation": "areas",
+    "notes": "notes",
 }
 _CHOICE_FIELDS = ("status", "academy_unit")
 
@@ -293,7 +302,14 @@ _CHOICE_FIELDS = ("status", "academy_unit")
 def _plan_row(parsed: ParsedRow, mous: dict, contacts: dict, written: dict, plan: Plan):
     inst_plan = plan.institutions[parsed.inst_key]
     inst = inst_plan.obj
-    result = RowResult(parsed.row, "unchanged", inst["name"], parsed.mou["title"])
+    result = RowResult(
+        parsed.row,
+        "unchanged",
+        inst["name"],
+        parsed.mou["title"],
+        inst=inst,
+        contact=parsed.contact,
+    )
     if inst_plan.first_row == parsed.row:
         result.changes += inst_plan.changes
     mou_fields = parsed.mou
@@ -314,8 +330,9 @@ def _plan_row(parsed: ParsedRow, mous: dict, contacts: dict, written: dict, plan
         mou_fields["status"] = mou_fields["status"] or MOU.Status.DRAFT
         mou_fields["institution"] = inst
         plan.new_mous.append(mou_fields)
-        result.outcome = "new"
+        result.outcome, result.mou = "new", mou_fields
     else:
+        result.mou = existing
         mou_changed = False
         for name, value in mou_fields.items():
             if name in _CHOICE_FIELDS and not value:

@@ -61,6 +61,9 @@ class ImportOutcome:
     error_counts: list[ErrorCount] = field(default_factory=list)
     file_error: str = ""
     database_error: str = ""
+    # Rows without an error by outcome: what the file would import once its errors are fixed
+    # (the record's counts stay 0 for a file that imported nothing).
+    counts: dict = field(default_factory=lambda: {"new": 0, "updated": 0, "unchanged": 0})
 
     @property
     def ok(self) -> bool:
@@ -220,6 +223,10 @@ def _plan_and_write(outcome, rows, written, *, errors: ErrorList, dry_run, progr
             else type(exc).__name__
         }
     finally:
+        if errors:
+            outcome.rows = [r for r in outcome.rows if not errors.has_error(r.row)]
+        for row in outcome.rows:
+            outcome.counts[row.outcome] += 1
         outcome.errors, outcome.error_count = errors.shown, errors.total
         outcome.error_counts = errors.by_kind()
         outcome.record.rows_errors = errors.rows
@@ -227,9 +234,7 @@ def _plan_and_write(outcome, rows, written, *, errors: ErrorList, dry_run, progr
 
 def _finish(outcome: ImportOutcome, *, data: bytes, keep_file: bool) -> None:
     record = outcome.record
-    counts = {"new": 0, "updated": 0, "unchanged": 0}
-    for row in outcome.rows:
-        counts[row.outcome] += 1
+    counts = outcome.counts
     if outcome.ok:
         record.rows_new, record.rows_updated = counts["new"], counts["updated"]
         record.rows_unchanged = counts["unchanged"]

@@ -135,35 +135,75 @@ def _make_date(raw, year, month, day):
         raise CellError(_("%(value)s is not a date"), "date", {"value": raw}) from None
 
 
+# Short and common forms officers write, English and Vietnamese (folded: case and diacritics
+# are ignored). django-countries' own names in both languages (with COUNTRIES_OVERRIDE applied)
+# are accepted as well; these only add to them.
+COUNTRY_ALIASES = {
+    "viet nam": "VN", "socialist republic of viet nam": "VN",
+    "cong hoa xa hoi chu nghia viet nam": "VN",
+    "usa": "US", "us": "US", "united states": "US", "united states of america": "US",
+    "america": "US",
+    "hoa ky": "US", "nuoc my": "US",
+    "uk": "GB", "great britain": "GB", "britain": "GB", "england": "GB", "anh": "GB",
+    "vuong quoc anh": "GB", "anh quoc": "GB",
+    "korea": "KR", "republic of korea": "KR", "korea, republic of": "KR", "rok": "KR",
+    "han quoc": "KR", "dai han dan quoc": "KR", "nam trieu tien": "KR",
+    "dprk": "KP", "trieu tien": "KP", "bac trieu tien": "KP",
+    "dai loan": "TW", "trung quoc dai loan": "TW",
+    "russian federation": "RU", "nga": "RU", "lien bang nga": "RU",
+    "lao pdr": "LA", "lao": "LA", "cong hoa dan chu nhan dan lao": "LA",
+    "campuchia": "KH", "cam pu chia": "KH", "kampuchea": "KH",
+    "trung quoc": "CN", "prc": "CN", "nhat": "JP", "nhat ban": "JP",
+    "uc": "AU", "o xtray li a": "AU", "an do": "IN", "thai lan": "TH",
+    "xin ga po": "SG", "singapo": "SG", "ma lai xi a": "MY", "in do ne xi a": "ID",
+    "phi lip pin": "PH", "mi an ma": "MM", "bru nay": "BN", "dong timor": "TL", "dong ti mo": "TL",
+    "the netherlands": "NL", "holland": "NL", "ha lan": "NL", "czech republic": "CZ", "sec": "CZ",
+    "cong hoa sec": "CZ", "duc": "DE", "phap": "FR", "y": "IT", "italia": "IT",
+    "tay ban nha": "ES", "bo dao nha": "PT", "thuy si": "CH", "thuy dien": "SE", "bi": "BE",
+    "ba lan": "PL", "ca na da": "CA", "niu di lan": "NZ", "tan tay lan": "NZ",
+    # django-countries' Vietnamese gives one name to two countries (Ai-len for Iceland and
+    # Ireland, Áo for Austria and Jersey): the ambiguous name means the country people mean.
+    "ai len": "IE", "ireland": "IE", "aixolen": "IS", "bang dao": "IS",
+    "niger": "NE", "nigeria": "NG",
+}  # fmt: skip
+# Vietnamese short names that, folded, are also ISO codes (MY Malaysia, BI Burundi, AO Angola,
+# NGA Nigeria): matched with their diacritics (and "Nga" unless written as the code NGA).
+COUNTRY_EXACT = {"mỹ": "US", "mĩ": "US", "bỉ": "BE", "áo": "AT", "nga": "RU"}
+
+
+def _country_key(value: str) -> str:
+    return " ".join(fold_for_search(value).replace("-", " ").split())
+
+
 @cache
 def _country_index() -> dict[str, str]:
-    index = {}
+    index: dict[str, str] = {}
+    ambiguous: set[str] = set()
     for lang in ("en", "vi"):
+        seen: dict[str, str] = {}
         with translation.override(lang):
             for code, name in countries:
-                index.setdefault(fold_for_search(str(name)), code)
+                key = _country_key(str(name))
+                if seen.setdefault(key, code) != code:
+                    ambiguous.add(key)  # one name for two countries: never guess
+        for key, code in seen.items():
+            index.setdefault(key, code)
+    for key in ambiguous:
+        index.pop(key, None)
     for code, _name in countries:
         index[code.lower()] = code
         alpha3 = countries.alpha3(code)
         if alpha3:
             index.setdefault(alpha3.lower(), code)
-    index.update(
-        {
-            "viet nam": "VN",
-            "socialist republic of viet nam": "VN",
-            "usa": "US",
-            "united states": "US",
-            "united states of america": "US",
-            "uk": "GB",
-            "great britain": "GB",
-            "republic of korea": "KR",
-            "korea, republic of": "KR",
-            "lao pdr": "LA",
-            "russian federation": "RU",
-            "the netherlands": "NL",
-        }
-    )
+    index.update(COUNTRY_ALIASES)
     return index
+
+
+@cache
+def _codes() -> dict[str, str]:
+    return {code.lower(): code for code, _name in countries} | {
+        countries.alpha3(code).lower(): code for code, _name in countries if countries.alpha3(code)
+    }
 
 
 def country(value) -> str:
@@ -177,12 +217,15 @@ def _country_cached(value: str) -> str:
     raw = text(value)
     if not raw:
         raise CellError(_("is required"), "required")
-    code = _country_index().get(fold_for_search(raw))
+    code = None
+    if raw.isascii() and raw.isupper() and len(raw) in (2, 3):
+        code = _codes().get(raw.lower())  # "NGA", "MY": a code written as a code
+    code = code or COUNTRY_EXACT.get(raw.lower()) or _country_index().get(_country_key(raw))
     if not code:
         raise CellError(
             _(
-                "%(value)s is not a country we know (use an ISO code such as VN or the English "
-                "name)"
+                "%(value)s is not a known country (English or Vietnamese name such as Hoa Kỳ, "
+                "or ISO code such as US)"
             ),
             "country",
             {"value": clip(raw)},
@@ -192,11 +235,7 @@ def _country_cached(value: str) -> str:
 
 @cache
 def _choice_index(kind: str) -> dict[str, str]:
-    choices = {
-        "kind": Institution.Kind.choices,
-        "academy_unit": AcademyUnit.choices,
-        "status": MOU.Status.choices,
-    }[kind]
+    choices = _choices(kind)
     index = {}
     for lang in ("en", "vi"):
         with translation.override(lang):
@@ -208,44 +247,72 @@ def _choice_index(kind: str) -> dict[str, str]:
     return index
 
 
+# Synonyms officers write, English and Vietnamese, folded (case and diacritics ignored). The
+# codes and the labels the admin shows in both languages are accepted as well.
 _CHOICE_ALIASES = {
     "kind": {
-        "vien nghien cuu": "think_tank",
-        "think-tank": "think_tank",
-        "truong dai hoc": "university",
-        "dai hoc": "university",
-        "co quan nghien cuu chinh phu": "gov_research",
-        "to chuc phi chinh phu": "ngo",
-        "to chuc quoc te": "intl_org",
-        "international organization": "intl_org",
+        "think-tank": "think_tank", "thinktank": "think_tank", "policy institute": "think_tank",
+        "research institute": "think_tank", "vien nghien cuu": "think_tank",
+        "vien chinh sach": "think_tank", "trung tam nghien cuu": "think_tank",
+        "truong dai hoc": "university", "dai hoc": "university", "truong": "university",
+        "government research institute": "gov_research", "government agency": "gov_research",
+        "co quan nghien cuu chinh phu": "gov_research", "co quan chinh phu": "gov_research",
+        "co quan nha nuoc": "gov_research",
+        "non-governmental organisation": "ngo", "non-governmental organization": "ngo",
+        "to chuc phi chinh phu": "ngo", "phi chinh phu": "ngo",
+        "international organization": "intl_org", "intergovernmental organisation": "intl_org",
+        "to chuc quoc te": "intl_org", "to chuc lien chinh phu": "intl_org",
     },
     "academy_unit": {
-        "iss": "iss",
-        "vien nghien cuu chien luoc": "iss",
-        "east sea": "east_sea",
-        "vien bien dong": "east_sea",
+        "iss": "iss", "strategic studies": "iss", "vien nghien cuu chien luoc": "iss",
+        "east sea": "east_sea", "esi": "east_sea", "vien bien dong": "east_sea",
+        "bien dong": "east_sea",
+        "ifp": "foreign_policy", "foreign policy": "foreign_policy",
         "vien chinh sach doi ngoai": "foreign_policy",
         "vien nghien cuu chinh sach doi ngoai": "foreign_policy",
-        "international cooperation": "intl_cooperation",
-        "vu hop tac quoc te": "intl_cooperation",
-        "training": "training",
-        "khoa dao tao": "training",
+        "international cooperation": "intl_cooperation", "dic": "intl_cooperation",
+        "vu hop tac quoc te": "intl_cooperation", "ban hop tac quoc te": "intl_cooperation",
+        "hop tac quoc te": "intl_cooperation",
+        "training": "training", "diplomatic training": "training", "khoa dao tao": "training",
+        "dao tao": "training",
     },
     "status": {
-        "expiring": MOU.EXPIRING,
-        "sap het han": MOU.EXPIRING,
-        "ban nhap": "draft",
-        "du thao": "draft",
-        "dang co hieu luc": "active",
-        "co hieu luc": "active",
-        "con hieu luc": "active",
-        "hieu luc": "active",
-        "het han": "expired",
-        "da het han": "expired",
-        "cham dut": "terminated",
-        "da cham dut": "terminated",
+        "expiring": MOU.EXPIRING, "expiring soon": MOU.EXPIRING, "sap het han": MOU.EXPIRING,
+        "sap het hieu luc": MOU.EXPIRING,
+        "ban nhap": "draft", "nhap": "draft", "du thao": "draft", "dang du thao": "draft",
+        "in force": "active", "valid": "active", "current": "active", "effective": "active",
+        "signed": "active",
+        "dang co hieu luc": "active", "dang hieu luc": "active", "co hieu luc": "active",
+        "con hieu luc": "active", "hieu luc": "active", "dang thuc hien": "active",
+        "lapsed": "expired", "het han": "expired", "da het han": "expired",
+        "het hieu luc": "expired", "da het hieu luc": "expired",
+        "ended": "terminated", "cancelled": "terminated", "canceled": "terminated",
+        "cham dut": "terminated", "da cham dut": "terminated", "huy bo": "terminated",
+        "da huy": "terminated", "da huy bo": "terminated",
     },
-}
+}  # fmt: skip
+
+
+def _choices(kind: str) -> list:
+    return {
+        "kind": Institution.Kind.choices,
+        "academy_unit": AcademyUnit.choices,
+        "status": [*MOU.Status.choices, (MOU.EXPIRING, MOU.EXPIRING_LABEL)],
+    }[kind]
+
+
+def accepted_values(kind: str) -> list[tuple[str, str, str, list[str]]]:
+    """(code, English label, Vietnamese label, synonyms) of each value a column accepts, for
+    error messages and the template's sheet of allowed values."""
+    rows = []
+    for stored, label in _choices(kind):
+        with translation.override("en"):
+            en = str(label)
+        with translation.override("vi"):
+            vi = str(label)
+        synonyms = sorted(k for k, v in _CHOICE_ALIASES[kind].items() if v == stored)
+        rows.append((stored, en, vi, synonyms))
+    return rows
 
 
 def choice(kind: str, value) -> str:
@@ -257,13 +324,7 @@ def choice(kind: str, value) -> str:
 
 @cache
 def _accepted(kind: str) -> str:
-    with translation.override("en"):
-        accepted = {
-            "kind": Institution.Kind.labels,
-            "academy_unit": AcademyUnit.labels,
-            "status": [*MOU.Status.labels, str(MOU.EXPIRING_LABEL)],
-        }[kind]
-        return ", ".join(str(a) for a in accepted)
+    return "; ".join(f"{en} / {vi}" if en != vi else en for _c, en, vi, _s in accepted_values(kind))
 
 
 @lru_cache(maxsize=4096)
@@ -274,7 +335,10 @@ def _choice_cached(kind: str, value: str) -> str:
     stored = _choice_index(kind).get(fold_for_search(raw))
     if stored is None:
         raise CellError(
-            _("%(value)s is not one of: %(accepted)s"),
+            _(
+                "%(value)s is not one of: %(accepted)s (or a synonym listed in the template's "
+                "sheet Allowed values)"
+            ),
             "choice",
             {"value": clip(raw), "accepted": _accepted(kind)},
         )

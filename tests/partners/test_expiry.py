@@ -109,7 +109,7 @@ def test_notice_lists_what_the_officer_needs_with_a_link_to_the_admin(officers):
     for body in (message.text_body, message.html_body):
         assert "Lowy Institute (LOWY)" in body
         assert "MOU on maritime research" in body
-        assert "March 31, 2027" in body  # the expiry date
+        assert "31 Mar 2027" in body  # the expiry date, day first
         assert "30" in body
         assert "East Sea Institute" in body
         assert admin_url in body

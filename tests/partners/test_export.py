@@ -1,6 +1,7 @@
 """Exports: CSV and .xlsx, escaped against formula injection, and a lossless round trip."""
 
 import csv
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -44,6 +45,7 @@ def snapshot():
                 "expires_on",
                 "status",
                 "areas_of_cooperation",
+                "notes",
             )
         ),
         sorted(Contact.objects.values_list("institution__name", "name", "position", "email")),
@@ -56,7 +58,12 @@ def hostile_partner():
         name="=cmd|' /C calc'!A0", acronym="-", city="@Home", notes="+ notes\nline two"
     )
     ContactFactory(institution=institution, name="-Nguyễn Văn A", position="=2+3")
-    MOUFactory(institution=institution, title="-5 years of cooperation", areas_of_cooperation="=x")
+    MOUFactory(
+        institution=institution,
+        title="-5 years of cooperation",
+        areas_of_cooperation="=x",
+        notes="=MOU notes\nsecond line",
+    )
     return institution
 
 
@@ -139,3 +146,21 @@ def test_admin_export_links_and_actions(client):
     assert "MOU on the Ocean Dialogue" in action.getvalue().decode("utf-8-sig")
     bad = client.get(reverse("admin:partners_partnerimport_export", args=["users", "csv"]))
     assert bad.status_code == 403
+
+
+def test_xlsx_export_writes_real_day_first_dates_in_a_named_filtered_sheet():
+    """Dates were ISO text in .xlsx; now date cells (sortable in Excel) shown day first, in a
+    named sheet with an autofilter, a frozen header and widths from the headers."""
+    MOUFactory(signed_on=dt.date(2024, 1, 8), effective_from=None, expires_on=None)
+    content, _, _ = export_partners("mous", file_format="xlsx")
+    sheet = load_workbook(io.BytesIO(content)).active
+    header = [c.value for c in sheet[1]]
+    signed = sheet.cell(row=2, column=header.index("Signed on") + 1)
+    assert signed.is_date and signed.value == dt.datetime(2024, 1, 8)
+    assert signed.number_format == "dd/mm/yyyy"
+    assert sheet.cell(row=2, column=header.index("Expires on") + 1).value is None
+    assert sheet.title == "MOU export"
+    assert sheet.auto_filter.ref == f"A1:{sheet.cell(row=2, column=len(header)).coordinate}"
+    assert sheet.freeze_panes == "A2"
+    widths = [sheet.column_dimensions[c.column_letter].width for c in sheet[1]]
+    assert all(12 <= w <= 51 for w in widths)

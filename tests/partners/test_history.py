@@ -215,3 +215,17 @@ def test_history_query_count_does_not_grow_with_rows(
     assert len(history.experts) == rows
     assert all(e.participations[0].invitation for e in history.experts)
     assert all(e.participations[0].roles for e in history.experts)
+
+
+@pytest.mark.parametrize("language", ["en", "vi"])
+def test_history_dates_are_day_first_in_both_languages(client, viewer, language):
+    """8 January 2024 was shown as 01/08/2024 (Django's American English format)."""
+    mou = MOUFactory(
+        signed_on=dt.date(2024, 1, 8), effective_from=None, expires_on=dt.date(2026, 12, 31)
+    )
+    client.force_login(viewer)
+
+    page = client.get(history_url(mou.institution), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+    assert "08/01/2024" in page and "31/12/2026" in page
+    assert "01/08/2024" not in page and "12/31/2026" not in page

@@ -109,7 +109,7 @@ def test_cp1258_file_keeps_vietnamese_diacritics_exactly():
     assert institution.name == "Viện Nghiên cứu Đông Nam Á"
     assert unicodedata.is_normalized("NFC", institution.name)
     assert institution.city == "Thành phố Hồ Chí Minh"
-    assert institution.notes == "Ghi chú: đối tác lâu năm"
+    assert MOU.objects.get().notes == "Ghi chú: đối tác lâu năm"  # a row's notes: its MOU's
     mou = MOU.objects.get()
     assert mou.title == "Biên bản ghi nhớ về hợp tác nghiên cứu"
     assert mou.academy_unit == "east_sea"
@@ -124,7 +124,7 @@ def test_cp1252_file_is_detected_with_semicolons_and_dotted_dates():
     assert outcome.record.encoding == "cp1252"
     paris = Institution.objects.get(acronym="UPC")
     assert paris.name == "Université Paris Cité"
-    assert paris.notes == "Naïve café"
+    assert paris.mous.get().notes == "Naïve café"
     assert paris.contacts.get().name == "Hélène Dubois"
     swp = MOU.objects.get(title="Kooperationsvereinbarung")
     assert swp.signed_on == dt.date(2024, 6, 5)  # 05/06/2024 is 5 June
@@ -215,16 +215,20 @@ def test_a_file_with_errors_imports_nothing_and_lists_every_error():
     assert errors == [
         "row 3, Expires on: 31/02/2025 is not a date",
         "row 4, Signed on: 05/17/2024 is not a date (expected day/month/year)",
-        "row 5, Country: Atlantis is not a country we know (use an ISO code such as VN or the "
-        "English name)",
-        "row 6, Status: Pending is not one of: Draft, Active, Expired, Terminated, Expiring",
+        "row 5, Country: Atlantis is not a known country (English or Vietnamese name such as "
+        "Hoa Kỳ, or ISO code such as US)",
+        "row 6, Status: Pending is not one of: Draft / Dự thảo; Active / Đang có hiệu lực; "
+        "Expired / Hết hạn; Terminated / Đã chấm dứt; Expiring / Sắp hết hạn (or a synonym "
+        "listed in the template's sheet Allowed values)",
         "row 7, MOU title: is required",
         "row 8, Expires on: 01/04/2024 is before the Signed on date 01/05/2024",
         "row 9, MOU title: the same MOU (institution, title and signing date) is already on row 2",
         "row 10, Contact email: not-an-email is not an email address",
-        "row 11, Academy unit: Ministry of Fun is not one of: Institute for Strategic Studies, "
-        "East Sea Institute, Institute for Foreign Policy, Department of International "
-        "Cooperation, Faculty of Diplomatic Training",
+        "row 11, Academy unit: Ministry of Fun is not one of: Institute for Strategic Studies / "
+        "Viện Nghiên cứu Chiến lược; East Sea Institute / Viện Biển Đông; Institute for Foreign "
+        "Policy / Viện Chính sách Đối ngoại; Department of International Cooperation / Ban Hợp "
+        "tác Quốc tế; Faculty of Diplomatic Training / Khoa Đào tạo Ngoại giao (or a synonym "
+        "listed in the template's sheet Allowed values)",
         "row 13, Effective from: 01/02/24: write the year with four digits (day/month/year)",
         "row 14, Status: an expiring MOU needs an expiry date",
     ]
@@ -467,7 +471,7 @@ def test_awkward_text_is_written_exactly():
     outcome = run(out.getvalue().encode("utf-8"))
     assert outcome.ok, outcome.errors
     institution = Institution.objects.get()
-    assert institution.notes == notes
+    assert institution.mous.get().notes == notes
     assert (institution.city, institution.native_name) == ("", "Đại học")
     assert institution.search_text == "iseas yusof ishak institute dai hoc"
     mou = MOU.objects.get()
@@ -508,3 +512,48 @@ def test_database_error_while_updating_rolls_back_every_change():
     outcome = run(csv_bytes(changed))
     assert "update refused" in outcome.database_error
     assert snapshot() == before  # institutions updated before the failing batch rolled back too
+
+
+def test_notes_are_the_mous_and_institution_notes_have_their_own_column():
+    """A row is one MOU: two MOUs of one institution with different notes is not a conflict
+    (it was "differs from ... given on row 2"); "Institution notes" / "Ghi chú về cơ quan"
+    fill the institution's notes."""
+    rows = [
+        row(**{"MOU title": "MOU A", "Notes": "renew in 2026", "Institution notes": "old friend"}),
+        row(**{"MOU title": "MOU B", "Notes": "signed in Hanoi", "Institution notes": ""}),
+    ]
+    outcome = run(csv_bytes(rows))
+    assert outcome.ok, outcome.errors
+    institution = Institution.objects.get()
+    assert institution.notes == "old friend"
+    assert dict(institution.mous.values_list("title", "notes")) == {
+        "MOU A": "renew in 2026",
+        "MOU B": "signed in Hanoi",
+    }
+    vi = csv_bytes(
+        [["Viện ABC", "VN", "Đại học", "MOU C", "Viện Biển Đông", "ghi chú MOU", "bạn lâu năm"]],
+        header=[
+            "Tên cơ quan",
+            "Quốc gia",
+            "Loại",
+            "Tên MOU",
+            "Đơn vị",
+            "Ghi chú",
+            "Ghi chú về cơ quan",
+        ],
+    )
+    outcome = run(vi)
+    assert outcome.ok, outcome.errors
+    viet = Institution.objects.get(name="Viện ABC")
+    assert (viet.notes, viet.mous.get().notes) == ("bạn lâu năm", "ghi chú MOU")
+
+
+def test_two_different_institution_notes_are_still_a_conflict():
+    rows = [
+        row(**{"MOU title": "MOU A", "Institution notes": "one"}),
+        row(**{"MOU title": "MOU B", "Institution notes": "two"}),
+    ]
+    outcome = run(csv_bytes(rows))
+    assert [str(e) for e in outcome.errors] == [
+        'row 3, Institution notes: "two" differs from "one" given on row 2 for the same institution'
+    ]

@@ -69,7 +69,7 @@ def test_preview_of_200000_bad_rows_is_small_and_counts_every_error(client, host
     assert "Confirm and import" not in html
     # The first 200 errors by row are listed, no more.
     assert html.count('<tr class="partner-import-error">') == 200
-    assert "<td>2</td><td>Country</td><td>Atlantis 0 is not a country we know" in html
+    assert "<td>2</td><td>Country</td><td>Atlantis 0 is not a known country" in html
     assert ">P100000<" not in html and "Atlantis 100000" not in html
     # Exact totals, and counts per column and kind of problem.
     expected = expected_counts(HOSTILE_ROWS)
@@ -96,8 +96,8 @@ def test_preview_of_200000_bad_rows_is_small_and_counts_every_error(client, host
     assert record.errors[0] == {
         "row": 2,
         "column": "Country",
-        "message": "Atlantis 0 is not a country we know (use an ISO code such as VN or the "
-        "English name)",
+        "message": "Atlantis 0 is not a known country (English or Vietnamese name such as Hoa Kỳ, "
+        "or ISO code such as US)",
     }
     assert record.errors[-1]["row"] == 0
     assert "224,800 more errors" in record.errors[-1]["message"]
@@ -122,8 +122,8 @@ def test_the_command_prints_the_first_errors_then_counts(hostile_file, settings)
     assert len(lines) < 220  # was one line per error: 225,000
     assert len(err.getvalue()) < 100_000
     assert lines[0] == (
-        "row 2, Country: Atlantis 0 is not a country we know (use an ISO code such as VN or "
-        "the English name)"
+        "row 2, Country: Atlantis 0 is not a known country (English or Vietnamese name such as "
+        "Hoa Kỳ, or ISO code such as US)"
     )
     assert sum(1 for line in lines if line.startswith("row ")) == 200
     text = err.getvalue()

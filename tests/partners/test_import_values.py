@@ -3,6 +3,8 @@
 import datetime as dt
 
 import pytest
+from django.utils import translation
+from django_countries import countries
 
 from partners.importing import values
 from partners.importing.escaping import escape_formula, unescape_formula
@@ -60,7 +62,7 @@ def test_other_countries_and_unknown_country():
     assert values.country("United Kingdom") == "GB"
     assert values.country("USA") == "US"
     assert values.country("South Korea") == "KR"
-    with pytest.raises(values.CellError, match="Atlantis is not a country"):
+    with pytest.raises(values.CellError, match="Atlantis is not a known country"):
         values.country("Atlantis")
     with pytest.raises(values.CellError, match="required"):
         values.country("")
@@ -133,3 +135,77 @@ def test_escape_round_trips_exactly(value):
 def test_unescape_leaves_foreign_apostrophes_alone():
     assert unescape_formula("'quoted'") == "'quoted'"
     assert unescape_formula("'=x") == "=x"  # that one is our escape
+
+
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [
+        ("Hoa Kỳ", "US"),
+        ("Mỹ", "US"),
+        ("Hợp chủng quốc Hoa Kỳ", "US"),
+        ("Anh", "GB"),
+        ("Hàn Quốc", "KR"),
+        ("Triều Tiên", "KP"),
+        ("Đài Loan", "TW"),
+        ("Nga", "RU"),
+        ("Lào", "LA"),
+        ("Campuchia", "KH"),
+        ("HOA KY", "US"),
+        ("Ô-xtrây-li-a", "AU"),
+        ("Áo", "AT"),
+        ("MY", "MY"),  # the ISO code of Malaysia, not "Mỹ"
+        ("NGA", "NG"),  # the alpha-3 code of Nigeria, not "Nga"
+    ],
+)
+def test_vietnamese_short_country_names_are_accepted(written, code):
+    assert values.country(written) == code
+
+
+def test_every_country_is_known_by_its_english_and_vietnamese_names():
+    """Every name django-countries gives (overrides included) maps back to its country, except
+    a Vietnamese name it gives to two countries, which is never guessed."""
+    with translation.override("en"):
+        english = list(countries)
+    with translation.override("vi"):
+        vietnamese = list(countries)
+        shared = {
+            n
+            for n in {str(n) for _c, n in vietnamese}
+            if sum(str(m) == n for _c, m in vietnamese) > 1
+        }
+    assert all(values.country(str(name)) == code for code, name in english)
+    wrong = [
+        code
+        for code, name in vietnamese
+        if str(name) not in shared and values.country(str(name)) != code
+    ]
+    assert wrong == [] or set(wrong) <= {"NE"}  # django-countries calls Niger "Nigeria"
+
+
+@pytest.mark.parametrize(
+    ("kind", "written", "stored"),
+    [
+        ("status", "Đang hiệu lực", "active"),
+        ("status", "đang có hiệu lực", "active"),
+        ("status", "Còn hiệu lực", "active"),
+        ("status", "in force", "active"),
+        ("status", "Đã hết hạn", "expired"),
+        ("status", "Hủy bỏ", "terminated"),
+        ("status", "cancelled", "terminated"),
+        ("status", "Dự thảo", "draft"),
+        ("kind", "Đại học", "university"),
+        ("kind", "Tổ chức phi chính phủ", "ngo"),
+        ("kind", "research institute", "think_tank"),
+        ("academy_unit", "Viện Biển Đông", "east_sea"),
+        ("academy_unit", "Ban Hợp tác Quốc tế", "intl_cooperation"),
+    ],
+)
+def test_common_synonyms_in_both_languages(kind, written, stored):
+    assert values.choice(kind, written) == stored
+
+
+def test_a_refused_value_lists_the_accepted_ones_in_english_and_vietnamese():
+    with pytest.raises(values.CellError) as exc:
+        values.choice("status", "Pending")
+    assert "Active / Đang có hiệu lực" in str(exc.value)
+    assert "Allowed values" in str(exc.value)

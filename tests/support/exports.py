@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -15,12 +16,23 @@ def body(response) -> bytes:
 
 
 def read_rows(content: bytes, file_format: str) -> list[list[str]]:
-    """Header and rows, every cell as text ("" for empty)."""
+    """Header and rows, every cell as text ("" for empty; a date cell as its ISO date, a
+    date-time cell as "YYYY-MM-DD HH:MM", the text the CSV export writes)."""
     if file_format == "csv":
         assert content.startswith(b"\xef\xbb\xbf"), "CSV without a BOM: Excel garbles Vietnamese"
         return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     sheet = load_workbook(io.BytesIO(content), read_only=True).worksheets[0]
-    return [["" if c is None else str(c) for c in row] for row in sheet.iter_rows(values_only=True)]
+    return [[_text(c) for c in row] for row in sheet.iter_rows(values_only=True)]
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().isoformat()  # openpyxl reads every date cell as a datetime
+        return value.strftime("%Y-%m-%d %H:%M")
+    return str(value)
 
 
 def column(rows: list[list[str]], header: str) -> list[str]:
