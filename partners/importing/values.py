@@ -9,6 +9,7 @@ from django.core.validators import EmailValidator, URLValidator
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
+from django_countries.data import COUNTRIES
 
 from academy_portal.core.text import fold_for_search, normalize_text
 from partners.models import MOU, AcademyUnit, Institution
@@ -182,7 +183,10 @@ def _country_index() -> dict[str, str]:
     for lang in ("en", "vi"):
         seen: dict[str, str] = {}
         with translation.override(lang):
-            for code, name in countries:
+            # The names shown (COUNTRIES_OVERRIDE applied) and django-countries' own, which
+            # officers' older files use ("Hợp chủng quốc Hoa Kỳ").
+            names = [*countries, *((code, COUNTRIES[code]) for code in COUNTRIES)]
+            for code, name in names:
                 key = _country_key(str(name))
                 if seen.setdefault(key, code) != code:
                     ambiguous.add(key)  # one name for two countries: never guess
