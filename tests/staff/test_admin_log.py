@@ -62,7 +62,7 @@ def test_sent_reminded_and_withdrawn_invitations_are_in_recent_actions(client, s
 
 
 def test_an_experts_answer_and_a_scheduled_task_are_not_admin_actions():
-    invitation, token = sent_invitation()
+    invitation, _token = sent_invitation()
     LogEntry.objects.all().delete()
     submit_rsvp(invitation, answer=Invitation.Status.DECLINED, expected_version=invitation.version)
     assert not LogEntry.objects.exists()
