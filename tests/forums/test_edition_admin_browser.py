@@ -48,7 +48,8 @@ def busy_edition() -> Edition:
     edition = EditionFactory(
         forum=forum,
         number=16,
-        title="The 16th International Conference on the South China Sea",
+        title="The 16th International Conference on the South China Sea: Cooperation for Peace,"
+        " Stability and Sustainable Development in the Region",
         start_date=timezone.localdate() + dt.timedelta(days=30),
     )
     for number in range(10):
