@@ -63,6 +63,10 @@ def run_axe(page) -> list[dict]:
     ]
 
 
+def slug(name: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in name).strip("-")
+
+
 def signed_in_expert_cookie(expert, live_server_url: str) -> dict:
     """A session for the expert's account (the emailed-code sign-in has its own tests)."""
     user = UserFactory(username=f"expert-{expert.pk}", email=expert.email, is_staff=False)
@@ -114,6 +118,7 @@ def test_no_critical_or_serious_violation_on_the_pages_that_matter(
         page.wait_for_load_state()
         assert "/admin/login" not in page.url, name
         results[name] = run_axe(page)
+        page.screenshot(path=str(screenshot_dir() / f"a11y-{slug(name)}.png"), full_page=True)
     context.close()
 
     context = browser.new_context(viewport=LAPTOP, locale="en-GB", bypass_csp=True)
@@ -124,6 +129,7 @@ def test_no_critical_or_serious_violation_on_the_pages_that_matter(
         page.goto(base + url)
         page.wait_for_load_state()
         results[name] = run_axe(page)
+        page.screenshot(path=str(screenshot_dir() / f"a11y-{slug(name)}.png"), full_page=True)
     # The RSVP form after a failed submit (error summary, invalid fields).
     page.goto(base + expert_pages["RSVP page"])
     page.get_by_role("button", name="Send my answer").click()
