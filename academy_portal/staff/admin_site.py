@@ -19,6 +19,16 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
+# Apps only administrators need on the staff home and in the sidebar: the site's domain,
+# sign-in email addresses and authenticators (a superuser deletes a lost authenticator).
+ADMINISTRATOR_ONLY_APPS = frozenset({"sites", "account", "mfa"})
+
+
+def is_portal_administrator(user) -> bool:
+    # Managing staff accounts is the administrators' right (roles.ROLE_RULES) and a superuser's;
+    # read from the permissions the admin has already loaded, so no extra query.
+    return user.has_perm("auth.change_user")
+
 
 class PortalAdminSite(admin.AdminSite):
     site_header = _("Academy Portal")
@@ -48,6 +58,12 @@ class PortalAdminSite(admin.AdminSite):
             # Signed in, but not as staff (an expert): say so rather than loop through sign-in.
             return TemplateResponse(request, "account/staff_only.html", status=403)
         return HttpResponseRedirect(f"{reverse('account_login')}?next={quote(next_url)}")
+
+    def get_app_list(self, request, app_label=None):
+        app_list = super().get_app_list(request, app_label)
+        if is_portal_administrator(request.user):
+            return app_list
+        return [app for app in app_list if app["app_label"] not in ADMINISTRATOR_ONLY_APPS]
 
     def index(self, request, extra_context=None):
         # Imported here: this module is loaded while the app registry is still being built.

@@ -1,7 +1,9 @@
 """Staff admin for forums, their editions, sessions and who speaks in them."""
 
+from django import forms
 from django.contrib import admin
-from django.db.models import Count
+from django.db.models import Case, Count, F, IntegerField, Value, When
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -11,19 +13,69 @@ from forums.models import Edition, Forum, Session, SessionRole
 from forums.services import save_edition
 
 
+def edition_filter_label(edition: Edition) -> str:
+    """Short enough for the filter sidebar: "SCS 16 · Dec 2026" (the title is on the page)."""
+    month = date_format(edition.start_date, "M Y")
+    return f"{edition.forum.short_name} {edition.number} \u00b7 {month}"
+
+
 class EditionListFilter(admin.RelatedFieldListFilter):
-    """Editions by name ("OD 11: ..."), with their forums fetched in the same query."""
+    """Editions, the ones still to come first (soonest first), then past ones (latest first),
+    with their forums fetched in the same query: a coordinator filters on the next edition."""
 
     def field_choices(self, field, request, model_admin):
-        editions = Edition.objects.select_related("forum").order_by("forum__name", "-number")
-        return [(edition.pk, str(edition)) for edition in editions]
+        today = timezone.localdate()
+        past = Case(
+            When(end_date__lt=today, then=Value(1)), default=Value(0), output_field=IntegerField()
+        )
+        editions = (
+            Edition.objects.select_related("forum")
+            .annotate(is_past=past)
+            .order_by(
+                "is_past",
+                Case(When(end_date__lt=today, then=None), default=F("start_date")).asc(),
+                F("start_date").desc(),
+                "forum__short_name",
+            )
+        )
+        return [(edition.pk, edition_filter_label(edition)) for edition in editions]
+
+
+def label_inputs(form: forms.BaseForm, parts: tuple[str, str]) -> None:
+    """Give each input of a tabular inline's row an accessible name: the column heading is not
+    its label. A date and time field gets one name per input."""
+    for field in form.fields.values():
+        widget = getattr(field.widget, "widget", field.widget)  # admin's related-field wrapper
+        label = str(field.label)
+        if isinstance(widget, forms.MultiWidget):
+            for subwidget, part in zip(widget.widgets, parts, strict=False):
+                subwidget.attrs["aria-label"] = f"{label}: {part}"
+        else:
+            widget.attrs["aria-label"] = label
+
+
+class SessionInlineForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        label_inputs(self, (_("date"), _("time")))
+
+
+class LabelledInlineFormSet(forms.BaseInlineFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["aria-label"] = str(_("Delete"))
 
 
 class SessionInline(admin.TabularInline):
     model = Session
+    form = SessionInlineForm
+    formset = LabelledInlineFormSet
     fields = ("title", "title_vi", "kind", "starts_at", "ends_at", "room", "attribution")
     extra = 0
     show_change_link = True
+    # static/css/admin.css narrows this table (class set on the inline's wrapper) to fit 1366 px.
+    classes = ("compact-inline",)
 
 
 class SessionRoleInline(admin.TabularInline):

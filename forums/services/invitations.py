@@ -8,11 +8,13 @@ hand: reminders.py.
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.contrib.admin.models import CHANGE
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from academy_portal.core.services import log_admin_action
 from forums.models import Edition, EmailTemplate, Invitation, InvitationEvent, Session
 
 from .events import invitation_ids, lock_invitation, record_event, refresh_invitation
@@ -133,6 +135,12 @@ def _send_locked(locked: Invitation, *, sent_by, cache: BatchCache | None = None
         InvitationEvent.Kind.SENT if first_time else InvitationEvent.Kind.RESENT,
         actor=sent_by,
         previous_status=previous_status,
+    )
+    log_admin_action(
+        user=sent_by,
+        obj=locked,
+        action_flag=CHANGE,
+        message=_("Invitation sent.") if first_time else _("Invitation sent again."),
     )
     try:
         queue_invitation_email(
@@ -279,6 +287,9 @@ def withdraw_invitation(
             actor=withdrawn_by,
             previous_status=previous_status,
             emailed=notify,
+        )
+        log_admin_action(
+            user=withdrawn_by, obj=locked, action_flag=CHANGE, message=_("Invitation withdrawn.")
         )
         if notify and previous_status != Invitation.Status.DRAFT:
             queue_invitation_email(

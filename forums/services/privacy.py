@@ -5,15 +5,17 @@ the emails sent to them (experts sits below forums and cannot see invitations).
 """
 
 from allauth.account.models import EmailAddress
+from django.contrib.admin.models import CHANGE
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from academy_portal.core.academy import academy_name
 from academy_portal.core.models import AccessLog
-from academy_portal.core.services import record_access
+from academy_portal.core.services import log_admin_action, record_access
 from academy_portal.mail.models import OutboxAttachment, OutboxMessage
 from experts.models import Expert
 from forums.models import ErasureRequest, Invitation, InvitationEvent
@@ -280,6 +282,9 @@ def anonymise_expert(*, erasure_request: ErasureRequest, by) -> bool:
     request.completed_at = now
     request.completed_by = by
     request.save(update_fields=["status", "completed_at", "completed_by"])
+    log_admin_action(
+        user=by, obj=expert, action_flag=CHANGE, message=_("Personal data erased on request.")
+    )
     return True
 
 

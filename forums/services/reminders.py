@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.admin.models import CHANGE
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from academy_portal.core.services import log_admin_action
 from academy_portal.mail.models import OutboxMessage
 from forums.models import Edition, EmailTemplate, Invitation, InvitationEvent, ReminderRule
 
@@ -274,6 +276,9 @@ def remind_invitation_now(
     return reason is None
 
 
+REMINDED = _("Reminder sent.")  # the admin log's line ("_" is taken inside _remind_now)
+
+
 def _remind_now(invitation: Invitation, *, reminded_by, requested_at: datetime) -> str | None:
     """Remind; None when reminded, else why not."""
     with transaction.atomic():
@@ -297,6 +302,7 @@ def _remind_now(invitation: Invitation, *, reminded_by, requested_at: datetime) 
             )
             if created:
                 record_event(locked, InvitationEvent.Kind.REMINDED, actor=reminded_by, manual=True)
+                log_admin_action(user=reminded_by, obj=locked, action_flag=CHANGE, message=REMINDED)
             else:
                 reason = _("reminded a moment ago")
     refresh_invitation(invitation, locked)

@@ -16,11 +16,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.admin.models import ADDITION
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy
 
+from academy_portal.core.services import log_admin_action
 from partners.models import MOU, Contact, Institution, PartnerImport
 
 from .errors import ErrorCount, ErrorList, ImportFileError, RowError, more_errors_summary
@@ -298,4 +301,10 @@ def confirm_partner_import(preview_id: int, *, user) -> ImportOutcome:
         if outcome.ok:
             preview.status = PartnerImport.Status.CONFIRMED
             preview.save(update_fields=["status"])
+            log_admin_action(
+                user=user,
+                obj=preview,
+                action_flag=ADDITION,
+                message=gettext_lazy("Partner file imported."),
+            )
     return outcome
