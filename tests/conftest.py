@@ -7,6 +7,7 @@ import socket
 
 import pytest
 from django.conf import settings
+from django.db import connections
 from django.utils import translation
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -84,3 +85,33 @@ def pytest_collection_modifyitems(config, items):
         for fixture_name, marker in SERVICE_MARKERS.items():
             if fixture_name in getattr(item, "fixturenames", ()):
                 item.add_marker(marker)
+
+
+@pytest.fixture(autouse=True)
+def _close_connections_after_browser_tests(request):
+    """A browser test runs ORM calls in the test thread beside the live server's; a connection
+    left open there keeps PostgreSQL from dropping the test database at the end of the run."""
+    yield
+    if "live_server" in request.fixturenames:
+        connections.close_all()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, and before it is dropped: no session left on it.
+
+    Connections opened in other threads (the live server's, a concurrency test's) belong to
+    those threads and cannot be closed from here; on PostgreSQL one left open makes DROP
+    DATABASE fail ("being accessed by other users"), which a run's warnings-as-errors turns
+    into an error. They are ended here, once every test has finished.
+    """
+    yield
+    with django_db_blocker.unblock():
+        connection = connections["default"]
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+        connections.close_all()
