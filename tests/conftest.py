@@ -115,3 +115,22 @@ def django_db_setup(django_db_setup, django_db_blocker):
                     " WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 )
         connections.close_all()
+
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture
+def browser(require_chromium, monkeypatch):
+    """Debian's chromium, headless, driven by Playwright; one per test."""
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - only browser tests need it
+
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls between browser
+    # steps are still plain synchronous code (Django's documented escape hatch).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS, headless=True
+        )
+        yield chromium
+        chromium.close()

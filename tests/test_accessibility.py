@@ -13,39 +13,22 @@ from pathlib import Path
 import pytest
 from allauth.account.models import EmailAddress
 from django.conf import settings as django_settings
-from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
 from academy_portal.core import roles
 from academy_portal.mail.models import OutboxMessage
-from tests.conftest import CHROMIUM_PATH
 from tests.factories import EditionFactory, ExpertFactory, SessionFactory, UserFactory
 from tests.forums.invitation_factories import sent_invitation
 from tests.support.browser import screenshot_dir, sign_in_staff
 from tests.support.fixtures import *  # noqa: F403  (pytest fixtures)
 
 AXE = Path(__file__).parent / "support" / "vendor" / "axe.min.js"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 LAPTOP = {"width": 1366, "height": 900}
 PASSWORD = "correct horse battery staple"
 BLOCKING = ("critical", "serious")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser(require_chromium, monkeypatch):
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - browser tests only: imported when one runs
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS, headless=True
-        )
-        yield browser
-        browser.close()
-    connections.close_all()
 
 
 def run_axe(page) -> list[dict]:

@@ -14,29 +14,14 @@ from django.urls import reverse
 
 from experts.services import ensure_expert_user
 from forums.services.emails import rsvp_url
-from tests.conftest import CHROMIUM_PATH
 from tests.factories import EditionFactory, ExpertFactory
 from tests.forums.invitation_factories import sent_invitation
 from tests.support.browser import screenshot_dir
 
 SCREENSHOTS = screenshot_dir()
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 WIDTHS = {"1366": {"width": 1366, "height": 900}, "390": {"width": 390, "height": 844}}
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser(require_chromium, monkeypatch):
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - browser tests only: imported when one runs
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS, headless=True
-        )
-        yield browser
-        browser.close()
 
 
 def test_vietnamese_rsvp_and_profile_pages(live_server, browser):

@@ -8,38 +8,21 @@ Screenshots go to screenshot_dir() (a temporary folder), named edition-admin-*.p
 import datetime as dt
 
 import pytest
-from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 
 from academy_portal.core import roles
 from forums.models import Edition
-from tests.conftest import CHROMIUM_PATH
 from tests.factories import EditionFactory, ExpertFactory, ForumFactory, SessionFactory, UserFactory
 from tests.forums.invitation_factories import sent_invitation
 from tests.support.browser import screenshot_dir, sign_in_staff
 
 SCREENSHOTS = screenshot_dir()
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 LAPTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 PASSWORD = "correct horse battery staple"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser(require_chromium, monkeypatch):
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - browser tests only: imported when one runs
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS, headless=True
-        )
-        yield browser
-        browser.close()
-    connections.close_all()
 
 
 def busy_edition() -> Edition:

@@ -13,28 +13,13 @@ from django.utils import timezone
 
 from academy_portal.mail.models import OutboxMessage
 from forums.models import Invitation
-from tests.conftest import CHROMIUM_PATH
 from tests.factories import EditionFactory, ExpertFactory, ExpertiseAreaFactory, UserFactory
 from tests.forums.invitation_factories import sent_invitation
 
 SCREENSHOTS = Path("/tmp/vsearch-screenshots")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 VIEWPORTS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser(require_chromium, monkeypatch):
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - browser tests only: imported when one runs
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS, headless=True
-        )
-        yield browser
-        browser.close()
 
 
 def test_search_invite_list_counts_and_remind_confirmation(live_server, browser):

@@ -13,30 +13,15 @@ from django.urls import reverse
 
 from academy_portal.core import roles
 from academy_portal.core.models import AccessLog
-from tests.conftest import CHROMIUM_PATH
 from tests.factories import UserFactory
 from tests.forums.personal_details_fixtures import *  # noqa: F403  (pytest fixtures)
 from tests.forums.personal_details_fixtures import CONTENT, PASSPORT_NAME, WITHHELD
 from tests.support.browser import sign_in_staff
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 WIDTHS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 PASSWORD = "correct horse battery staple"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser(require_chromium, monkeypatch):
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - browser tests only: imported when one runs
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS, headless=True
-        )
-        yield browser
-        browser.close()
 
 
 def test_invitation_page_as_viewer_and_coordinator(live_server, browser, answered):

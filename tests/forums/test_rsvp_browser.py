@@ -13,35 +13,17 @@ from django.db import connections
 from academy_portal.mail.models import OutboxMessage
 from forums.models import Invitation
 from forums.services import invite_expert, send_invitation
-from tests.conftest import CHROMIUM_PATH
 from tests.factories import EditionFactory, ExpertFactory, ForumFactory, UserFactory
 from tests.mail.sent import sent_text
 from tests.support.browser import screenshot_dir
 from tests.support.fixtures import *  # noqa: F403  (pytest fixtures)
 
 SCREENSHOTS = screenshot_dir()
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 SCALE = {"rsvp-desktop.png": 1, "rsvp-phone.png": 2}  # a phone's screen is dense
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser(require_chromium, monkeypatch):
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - browser tests only: imported when one runs
-
-    # Playwright's sync API keeps an event loop in this thread; the ORM calls between
-    # browser steps are still plain synchronous code (Django's documented escape hatch).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS, headless=True
-        )
-        yield browser
-        browser.close()
 
 
 def rsvp_link_from_outbox(expert) -> str:

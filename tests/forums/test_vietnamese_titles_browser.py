@@ -8,33 +8,16 @@ import pytest
 from django.db import connections
 from django.urls import reverse
 
-from tests.conftest import CHROMIUM_PATH
 from tests.factories import EditionFactory, ExpertFactory, ForumFactory, SessionFactory
 from tests.forums.invitation_factories import sent_invitation
 from tests.support.browser import screenshot_dir
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 VIEWPORTS = {
     "rsvp-vi-desktop.png": ({"width": 1366, "height": 900}, 1),
     "rsvp-vi-phone.png": ({"width": 390, "height": 844}, 2),
 }
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser(require_chromium, monkeypatch):
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - browser tests only: imported when one runs
-
-    # Playwright's sync API keeps an event loop in this thread; the ORM calls between
-    # browser steps are still plain synchronous code (Django's documented escape hatch).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS, headless=True
-        )
-        yield browser
-        browser.close()
 
 
 def test_rsvp_page_in_vietnamese_shows_the_vietnamese_titles(live_server, browser):
