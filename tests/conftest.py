@@ -62,6 +62,18 @@ def require_chromium():
         require(False, "needs the playwright package")
 
 
+@pytest.fixture
+def require_pdf_tools():
+    """pdftotext and pdftoppm (poppler-utils) and zbarimg (zbar-tools): the real clients that
+    read our PDFs and QR codes back."""
+    for tool, package in (
+        ("pdftotext", "poppler-utils"),
+        ("pdftoppm", "poppler-utils"),
+        ("zbarimg", "zbar-tools"),
+    ):
+        require(shutil.which(tool) is not None, f"needs {tool} (apt-get install {package})")
+
+
 @pytest.fixture(autouse=True)
 def _language_reset():
     """Each test starts in the default language: a request in Vietnamese leaves Vietnamese
@@ -75,6 +87,7 @@ SERVICE_MARKERS = {
     "require_postgres": "postgres",
     "require_redis": "redis",
     "require_chromium": "browser",
+    "require_pdf_tools": "pdftools",
 }
 
 
