@@ -25,6 +25,9 @@ if (BASE_DIR / ".env").exists():
 DEBUG = env.bool("DEBUG", default=False)
 INSECURE_DEV_SECRET_KEY = "django-insecure-dev-only-do-not-use-in-production"
 SECRET_KEY = env.str("SECRET_KEY", default=INSECURE_DEV_SECRET_KEY)
+# Previous keys during a rotation (deploy/README.md): sessions, and the RSVP links reminders
+# carry, still verify with them.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -315,6 +318,22 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=30),
     },
 }
+
+# Several worker hosts: SEPARATE_TASK_QUEUES=1 sends email delivery to the "mail" queue and
+# the scheduled chores to "chores", so a long chore never delays a confirmation email; each
+# host's worker takes the queues its unit names (deploy/systemd, CELERY_WORKER_QUEUES). Off: one
+# queue ("celery") that every worker takes.
+SEPARATE_TASK_QUEUES = env.bool("SEPARATE_TASK_QUEUES", default=False)
+CELERY_TASK_ROUTES = (
+    {
+        "academy_portal.mail.tasks.*": {"queue": "mail"},
+        "forums.tasks.run_invitation_chores": {"queue": "chores"},
+        "forums.tasks.purge_personal_data": {"queue": "chores"},
+        "partners.tasks.check_mou_expiry": {"queue": "chores"},
+    }
+    if SEPARATE_TASK_QUEUES
+    else {}
+)
 
 # Portal behaviour
 MOU_EXPIRING_WINDOW_DAYS = env.int("MOU_EXPIRING_WINDOW_DAYS", default=90)

@@ -247,3 +247,27 @@ def test_with_a_dsn_errors_reach_sentry_without_personal_data(tmp_path):
     assert result.stdout.strip().splitlines()[-1] == "True False staging"
     envelope = b"".join(_SentryIntake.received)
     assert b"outbox sweep failed" in envelope
+
+
+ROUTE = (
+    "from academy_portal.celery import app; import json; r = app.amqp.router; "
+    "print(json.dumps({n: r.route({}, n)['queue'].name for n in ["
+    "'academy_portal.mail.tasks.send_outbox_message', 'forums.tasks.run_invitation_chores', "
+    "'partners.tasks.check_mou_expiry', 'forums.tasks.send_invitations_task']}))"
+)
+
+
+@pytest.mark.parametrize(
+    ("separate", "queues"),
+    [
+        ("0", ["celery", "celery", "celery", "celery"]),
+        ("1", ["mail", "chores", "chores", "celery"]),
+    ],
+)
+def test_task_queues_split_only_when_asked(tmp_path, separate, queues):
+    result = run_manage(
+        "shell", "-c", ROUTE, env={"SEPARATE_TASK_QUEUES": separate}, tmp_path=tmp_path
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert list(json.loads(result.stdout.strip().splitlines()[-1]).values()) == queues
