@@ -227,6 +227,36 @@ def check_client_address_reaches_rate_limiter(args):
     )
 
 
+def check_metrics(args):
+    client = Client(args.https, ca=args.ca)
+    status, _, _ = client.request("GET", "/metrics")
+    assert status == 404, f"/metrics without the token answered {status}"
+    status, _, content = client.request(
+        "GET", "/metrics", headers={"Authorization": f"Bearer {args.metrics_token}"}
+    )
+    assert status == 200, f"/metrics with the token answered {status}"
+    text = content.decode()
+    served = sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith("portal_http_requests_total{")
+    )
+    # The checks above sent 11 requests to Django, spread over both gunicorn workers: the
+    # multiprocess mode sums them all (one worker's own figures would show fewer).
+    assert served >= 11, f"only {served} requests counted"
+    for name in (
+        "portal_outbox_messages",
+        "portal_outbox_oldest_due_age_seconds",
+        "portal_task_failures_total",
+        "portal_http_request_duration_seconds_bucket",
+    ):
+        assert name in text, f"{name} missing"
+    return (
+        f"/metrics: 404 without the token; with it {served:.0f} requests counted (all "
+        "workers), outbox and task gauges present"
+    )
+
+
 CHECKS = [
     check_https_answers,
     check_http_redirects,
@@ -236,6 +266,7 @@ CHECKS = [
     check_staff_sign_in,
     check_rsvp_answer,
     check_large_upload_refused,
+    check_metrics,
     # Last: it leaves 127.0.0.1 rate-limited for sign-in for a minute.
     check_client_address_reaches_rate_limiter,
 ]
@@ -249,6 +280,7 @@ def main() -> int:
     parser.add_argument("--rsvp-path", required=True)
     parser.add_argument("--staff-user", required=True)
     parser.add_argument("--staff-password", required=True)
+    parser.add_argument("--metrics-token", required=True)
     args = parser.parse_args()
     failures = 0
     for check in CHECKS:
