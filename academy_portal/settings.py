@@ -12,6 +12,7 @@ from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from academy_portal.core.countries import COUNTRIES_OVERRIDE as VIETNAMESE_COUNTRIES_OVERRIDE
+from academy_portal.core.observability import init_sentry, logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
@@ -24,6 +25,9 @@ if (BASE_DIR / ".env").exists():
 DEBUG = env.bool("DEBUG", default=False)
 INSECURE_DEV_SECRET_KEY = "django-insecure-dev-only-do-not-use-in-production"
 SECRET_KEY = env.str("SECRET_KEY", default=INSECURE_DEV_SECRET_KEY)
+# Previous keys during a rotation (deploy/README.md): sessions, and the RSVP links reminders
+# carry, still verify with them.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -53,6 +57,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id is in every log record of the request, the timing covers it all.
+    "academy_portal.core.middleware.RequestIdMiddleware",
+    "academy_portal.core.middleware.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -312,6 +319,22 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Several worker hosts: SEPARATE_TASK_QUEUES=1 sends email delivery to the "mail" queue and
+# the scheduled chores to "chores", so a long chore never delays a confirmation email; each
+# host's worker takes the queues its unit names (deploy/systemd, CELERY_WORKER_QUEUES). Off: one
+# queue ("celery") that every worker takes.
+SEPARATE_TASK_QUEUES = env.bool("SEPARATE_TASK_QUEUES", default=False)
+CELERY_TASK_ROUTES = (
+    {
+        "academy_portal.mail.tasks.*": {"queue": "mail"},
+        "forums.tasks.run_invitation_chores": {"queue": "chores"},
+        "forums.tasks.purge_personal_data": {"queue": "chores"},
+        "partners.tasks.check_mou_expiry": {"queue": "chores"},
+    }
+    if SEPARATE_TASK_QUEUES
+    else {}
+)
+
 # Portal behaviour
 MOU_EXPIRING_WINDOW_DAYS = env.int("MOU_EXPIRING_WINDOW_DAYS", default=90)
 # Days before expiry at which partnerships officers get a notice (most urgent reached wins).
@@ -365,9 +388,24 @@ OUTBOX_SWEEP_TIME_BUDGET = env.int("OUTBOX_SWEEP_TIME_BUDGET", default=50)
 # on-commit send sends its own email only.
 OUTBOX_TASK_BATCH_SIZE = env.int("OUTBOX_TASK_BATCH_SIZE", default=50)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-}
+# LOG_FORMAT=json: one JSON object per line (for a log shipper); text otherwise. Every record
+# carries the request id (X-Request-ID), "-" outside a request.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+LOGGING = logging_config(json=LOG_FORMAT == "json", level=env.str("LOG_LEVEL", default="INFO"))
+
+# /metrics (Prometheus) is off unless one of these is set: a bearer token the scraper sends,
+# and/or the scraper's addresses or networks (client address as in the rate limiter).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+
+# Error reports to Sentry when SENTRY_DSN is set; off otherwise. No personal data is sent
+# (send_default_pii off: no cookies, user, or request bodies).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="production")
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+if SENTRY_DSN:
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=SENTRY_ENVIRONMENT,
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+    )

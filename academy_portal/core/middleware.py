@@ -1,6 +1,47 @@
+import time
+
 from django.conf import settings
 
+from academy_portal.core import metrics
+from academy_portal.core.observability import REQUEST_ID_HEADER, request_id_from, request_id_var
 from academy_portal.core.signin import StaffAccess, redirect_to_staff_step, staff_access
+
+
+class RequestIdMiddleware:
+    """First in the chain: give the request its id (the proxy's or a new one) for every log
+    record made while it runs, and send it back as X-Request-ID."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
+        request.request_id = request_id
+        # Not reset on the way out: Django logs a 4xx/5xx after the middleware chain returns.
+        # request_finished (connected in CoreConfig.ready) sets it back to "-".
+        request_id_var.set(request_id)
+        response = self.get_response(request)
+        response[REQUEST_ID_HEADER] = request_id
+        return response
+
+
+class MetricsMiddleware:
+    """Count requests and time them by view name (a bounded label: never the raw path)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        metrics.record_request(
+            method=request.method if request.method in {"GET", "HEAD", "POST"} else "other",
+            view=(match.view_name or "unnamed") if match else "unmatched",
+            status=response.status_code,
+            seconds=time.perf_counter() - started,
+        )
+        return response
 
 
 class ContentSecurityPolicyMiddleware:

@@ -1,10 +1,11 @@
 import logging
 
-from django.http import JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from . import metrics
 from .health import check_broker, check_cache, check_database
 
 logger = logging.getLogger(__name__)
@@ -30,3 +31,14 @@ def healthz(request):
 
 def home(request):
     return render(request, "core/home.html")
+
+
+@never_cache
+@require_GET
+def metrics_view(request):
+    """Prometheus exposition, for a scraper with the token or from an allowed address. Absent
+    (404) when metrics are off, and to everyone else, so the page's existence tells nothing."""
+    if not metrics.metrics_enabled() or not metrics.may_scrape(request):
+        raise Http404
+    body, content_type = metrics.render_metrics()
+    return HttpResponse(body, content_type=content_type)

@@ -4,8 +4,9 @@ The raw token is an HMAC-SHA256 (keyed with SECRET_KEY) of a random seed from
 `secrets.token_urlsafe(32)`, URL-safe base64 without padding (43 characters): the database keeps
 the seed and the token's hash, never the token, so a leaked database alone gives no working
 links, while a reminder can still carry the very link the invitation carried. After a change of
-SECRET_KEY old links still open (their hash is stored), but the seed no longer rebuilds them: a
-reminder then issues a new link, and a queued email that needs the old one fails with a reason
+SECRET_KEY old links still open (their hash is stored); while the old key is in
+SECRET_KEY_FALLBACKS the seed still rebuilds them, so reminders carry the same link. Without it, a
+reminder issues a new link, and a queued email that needs the old one fails with a reason
 (docs/outbox.md).
 """
 
@@ -22,15 +23,14 @@ from forums.models import Invitation, hash_token
 MAX_TOKEN_LENGTH = 128
 
 
-def _derive_token(seed: str) -> str:
-    """The raw link token for a random seed: HMAC with SECRET_KEY, 256 bits, URL-safe.
+def _derive_token(seed: str, *, key: str | None = None) -> str:
+    """The raw link token for a random seed: HMAC with SECRET_KEY (or `key`), 256 bits, URL-safe.
 
     The database stores the seed and the token's sha256, never the token: a leaked database alone
     does not give working links, yet a reminder can still carry the same link as the invitation.
     """
-    digest = hmac.new(
-        settings.SECRET_KEY.encode(), f"forums.rsvp:{seed}".encode(), hashlib.sha256
-    ).digest()
+    secret = key if key is not None else settings.SECRET_KEY
+    digest = hmac.new(secret.encode(), f"forums.rsvp:{seed}".encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
@@ -47,11 +47,15 @@ def issue_token(invitation: Invitation) -> str:
 
 
 def current_raw_token(invitation: Invitation) -> str | None:
-    """The link token the expert already has; None if never sent, revoked or SECRET_KEY changed."""
+    """The link token the expert already has; None if never sent, revoked, or made with a
+    SECRET_KEY that is neither the current one nor in SECRET_KEY_FALLBACKS (key rotation)."""
     if not invitation.token_seed or not invitation.token_hash or invitation.token_revoked_at:
         return None
-    raw = _derive_token(invitation.token_seed)
-    return raw if hmac.compare_digest(hash_token(raw), invitation.token_hash) else None
+    for key in (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS):
+        raw = _derive_token(invitation.token_seed, key=key)
+        if hmac.compare_digest(hash_token(raw), invitation.token_hash):
+            return raw
+    return None
 
 
 def find_invitation_by_token(raw_token: str) -> Invitation | None:

@@ -234,6 +234,24 @@ def test_a_link_that_cannot_be_made_stops_the_email_with_a_clear_error(
         assert client.get(reverse("forums:rsvp", args=[new_token])).status_code == 200
 
 
+def test_with_the_old_key_as_a_fallback_a_rotation_keeps_the_links_already_sent(
+    client, coordinator, settings
+):
+    """deploy/README.md's rotation: new SECRET_KEY, old one in SECRET_KEY_FALLBACKS. The
+    queued email goes out with the very link the expert already has, which still opens."""
+    _invitation, token = sent_invitation(coordinator)
+    message = OutboxMessage.objects.get(kind="invitation")
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-secret-key-" + "x" * 40
+    mail.outbox = []
+
+    assert send_outbox_message(message_id=message.pk)
+
+    [email] = mail.outbox
+    assert f"/rsvp/{token}/" in email.body
+    assert client.get(reverse("forums:rsvp", args=[token])).status_code == 200
+
+
 def test_an_expert_cannot_make_the_staff_note_carry_their_link(coordinator):
     """Text typed by an expert that looks like a marker stays text."""
     invitation, token = sent_invitation(
