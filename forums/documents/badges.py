@@ -117,9 +117,13 @@ def _draw_badge(canvas, badge: Badge, edition: Edition, *, x: float, y: float) -
     canvas.setFont(SANS_BOLD, 13)
     canvas.drawString(x + MARGIN, y + HEIGHT - 10 * mm, forum)
     canvas.setFont(SANS, 8)
-    place = ", ".join(p for p in (edition.city, f"{edition.start_date:%d.%m.%Y}") if p)
-    canvas.drawString(x + MARGIN, y + HEIGHT - 15 * mm, place)
-    canvas.drawString(x + MARGIN, y + HEIGHT - 19.5 * mm, academy_name("en"))
+    title = simpleSplit(edition.title, SANS, 8, inner)[:1]
+    if title:
+        canvas.drawString(x + MARGIN, y + HEIGHT - 15 * mm, title[0])
+    place = " · ".join(
+        p for p in (academy_name("en"), edition.city, f"{edition.start_date:%d.%m.%Y}") if p
+    )
+    canvas.drawString(x + MARGIN, y + HEIGHT - 19.5 * mm, place)
 
     canvas.setFillColorRGB(0, 0, 0)
     top = y + HEIGHT - BAND - 12 * mm
