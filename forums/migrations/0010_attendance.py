@@ -9,8 +9,8 @@ from django.conf import settings
 from django.db import migrations, models
 
 # Frozen here (before, after): later edits of default_templates.py do not change this step.
-# Only default rows still holding the shipped text get the check-in paragraph; a template
-# staff edited is theirs (they may add {{ checkin_link }} themselves).
+# Default confirmation rows whose text after the link is still as shipped get the check-in
+# paragraph there; a template reworded there is left alone (staff add {{ checkin_link }}).
 CONFIRMATION = {
     "en": (
         "{{ rsvp_link }}\n{% if practical_information %}\nPractical information:",
