@@ -317,6 +317,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "forums.tasks.purge_personal_data",
         "schedule": crontab(hour=3, minute=30),
     },
+    "forums-close-attendance": {
+        "task": "forums.tasks.close_attendance",
+        "schedule": crontab(hour=4, minute=0),
+    },
 }
 
 # Several worker hosts: SEPARATE_TASK_QUEUES=1 sends email delivery to the "mail" queue and

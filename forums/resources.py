@@ -17,7 +17,7 @@ from academy_portal.core.exports import (
 from academy_portal.core.privacy import can_see_personal_details, shown_value
 from experts.models import Expert
 
-from .models import Edition, Invitation
+from .models import Edition, Invitation, Presence
 
 # What a row reads, as plain values: the invitation export is the one that reaches 200,000
 # rows, and building five model instances per row halved its speed (bench/exports.py).
@@ -48,6 +48,7 @@ VALUES = (
     "decline_reason",
     "sent_at",
     "responded_at",
+    "presence__status",
 )
 
 
@@ -119,6 +120,12 @@ class InvitationExport(Export):
             labels = {k: str(v) for k, v in Invitation._meta.get_field(name).flatchoices}
             return lambda row: labels.get(row[name], row[name]) if row[name] else ""
 
+        present_labels = {k: str(v) for k, v in Presence.Status.choices}
+
+        def presence(row):
+            # Attendance after the edition: present, no-show, or empty (not known yet).
+            return present_labels.get(row["presence__status"] or "", "")
+
         def expert_name(row):
             return Expert.full_name.fget(
                 _ExpertName(
@@ -158,6 +165,7 @@ class InvitationExport(Export):
             Column(_("Reason for declining"), value("decline_reason")),
             Column(_("Sent"), value("sent_at")),
             Column(_("Answered"), value("responded_at")),
+            Column(_("Present"), presence),
         ]
 
 

@@ -18,12 +18,12 @@ class EditionParticipation:
 def get_expert_participation(*, expert: Expert) -> list[EditionParticipation]:
     """The expert's invitations and session roles by edition, latest edition first.
 
-    Two queries whatever the number of editions (invitations, then roles, each with its
-    edition and forum). The page shows no personal details of the answers.
+    Two queries whatever the number of editions (invitations with their attendance, then
+    roles, each with its edition and forum). The page shows no personal details of the answers.
     """
     by_edition: dict[int, EditionParticipation] = {}
     invitations = Invitation.objects.filter(expert=expert).select_related(
-        "edition__forum", "offered_session"
+        "edition__forum", "offered_session", "presence"
     )
     for invitation in invitations:
         by_edition[invitation.edition_id] = EditionParticipation(

@@ -93,3 +93,12 @@ def purge_personal_data() -> dict[str, int]:
 
     result = retention.purge_personal_data()
     return {kind: result.count(kind) for kind in retention.KINDS}
+
+
+@shared_task(name="forums.tasks.close_attendance", ignore_result=True)
+def close_attendance() -> dict[int, int]:
+    """Daily (beat): accepted participants of ended editions who were never checked in become
+    no-shows. Twice is harmless: only participants without an attendance record are touched."""
+    from forums.services import attendance  # noqa: PLC0415 - tasks are leaves: import when run
+
+    return attendance.close_ended_editions()

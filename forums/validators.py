@@ -29,6 +29,8 @@ PLACEHOLDERS = {
     "academy_name": _("Name of the academy"),
     "status": _("Current status of the invitation"),
     "answer_summary": _("The expert's answer: attendance, travel, visa, diet (a line each)"),
+    "checkin_link": _("A confirmed participant's check-in link (their badge's QR code)"),
+    "materials_link": _("The page with the edition's materials and the feedback form"),
 }
 
 

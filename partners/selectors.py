@@ -119,7 +119,7 @@ def partner_history(institution_id: int) -> PartnerHistory:
             Prefetch(
                 "invitations",
                 queryset=invitation_model.objects.select_related(
-                    "edition__forum", "offered_session"
+                    "edition__forum", "offered_session", "presence"
                 ),
             )
         )

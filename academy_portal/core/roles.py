@@ -15,6 +15,7 @@ ADMINISTRATORS = "Portal administrators"
 FORUM_COORDINATORS = "Forum coordinators"
 PARTNERSHIPS_OFFICERS = "Partnerships officers"
 VIEWERS = "Viewers"
+REGISTRATION_DESK = "Registration desk"
 
 # role -> {app_label: actions}; "*" means every permission of the app, custom ones included.
 ROLE_RULES: dict[str, dict[str, tuple[str, ...] | str]] = {
@@ -37,6 +38,9 @@ ROLE_RULES: dict[str, dict[str, tuple[str, ...] | str]] = {
         "forums": ("view",),
     },
     VIEWERS: dict.fromkeys(PORTAL_APPS, ("view",)),
+    # Staff (or temporary helpers) at the edition's entrance: they check participants in
+    # (forums.check_in_participant) and see nothing else.
+    REGISTRATION_DESK: {"forums": ("check_in",)},
 }
 
 

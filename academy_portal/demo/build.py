@@ -17,6 +17,7 @@ from experts.models import Expert, ExpertiseArea
 from forums.models import Edition, Forum, Invitation, ReminderRule, Session, SessionRole
 from partners.models import MOU, Contact, Institution
 
+from .attendance import build_attendance
 from .context import DEFAULT_DEMO_PASSWORD, DemoContext, upsert
 from .experts import build_experts
 from .forums import build_forums, build_sessions
@@ -35,6 +36,7 @@ STEPS = [
     build_forums,
     build_sessions,
     build_invitations,
+    build_attendance,
 ]
 
 # What the summary counts: the demo's rows, and what its steps make through the services as staff

@@ -17,6 +17,7 @@ DEMO_USERS = [
     ("viewer", roles.VIEWERS, "Mai", "Viewer"),
     ("coordinator", roles.FORUM_COORDINATORS, "Hải", "Coordinator"),
     ("partnerships", roles.PARTNERSHIPS_OFFICERS, "Lan", "Partnerships"),
+    ("desk", roles.REGISTRATION_DESK, "Minh", "Desk"),
 ]
 
 

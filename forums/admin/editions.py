@@ -120,6 +120,7 @@ class EditionAdmin(admin.ModelAdmin):
     date_hierarchy = "start_date"
     # No public page of an edition yet: the link would only reload this admin page.
     view_on_site = False
+    # Badges, attendance, thank-you and materials: forums/admin/attendance.py adds them.
     inlines = (SessionInline,)
     # Each Vietnamese text beside its English one.
     fieldsets = (

@@ -1,3 +1,4 @@
+from .attendance import EditionMaterial, Feedback, Presence
 from .forums import AttributionRule, Edition, EditionQuerySet, Forum, Session, SessionRole
 from .invitations import (
     EmailTemplate,
@@ -12,13 +13,16 @@ from .privacy import ErasureRequest
 __all__ = [
     "AttributionRule",
     "Edition",
+    "EditionMaterial",
     "EditionQuerySet",
     "EmailTemplate",
     "ErasureRequest",
+    "Feedback",
     "Forum",
     "Invitation",
     "InvitationEvent",
     "InvitationQuerySet",
+    "Presence",
     "ReminderRule",
     "Session",
     "SessionRole",

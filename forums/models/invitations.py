@@ -18,6 +18,7 @@ seed and replaces the hash, so an older link stops working at once; withdrawing 
 """
 
 import hashlib
+import secrets
 
 from django.conf import settings
 from django.db import models
@@ -29,6 +30,11 @@ from django_countries.fields import CountryField
 from forums.validators import validate_template_text
 
 from .forums import Edition, Session, SessionRole
+
+
+def new_checkin_seed() -> str:
+    """A fresh random seed for an invitation's check-in code (forums.models.attendance)."""
+    return secrets.token_urlsafe(16)
 
 
 def hash_token(raw_token: str) -> str:
@@ -124,6 +130,11 @@ class Invitation(models.Model):
     token_seed = models.CharField(max_length=64, blank=True, editable=False)
     token_issued_at = models.DateTimeField(_("link issued at"), null=True, blank=True)
     token_revoked_at = models.DateTimeField(_("link revoked at"), null=True, blank=True)
+    # Seed of the check-in code on the badge (forums.models.attendance): not the RSVP link;
+    # a new seed revokes the printed code.
+    checkin_seed = models.CharField(
+        max_length=32, blank=True, default=new_checkin_seed, editable=False
+    )
 
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
@@ -260,6 +271,10 @@ class InvitationEvent(models.Model):
         TOKEN_REISSUED = "token_reissued", _("Link reissued")
         NOTE = "note", _("Note")
         DATA_ERASED = "data_erased", _("Personal data erased")
+        CHECKED_IN = "checked_in", _("Checked in")
+        ATTENDANCE = "attendance", _("Attendance recorded")
+        CHECKIN_REISSUED = "checkin_reissued", _("Check-in code reissued")
+        THANKED = "thanked", _("Thanked for attending")
 
     invitation = models.ForeignKey(
         Invitation, on_delete=models.CASCADE, related_name="events", verbose_name=_("invitation")
@@ -309,6 +324,7 @@ class EmailTemplate(models.Model):
         WAITLISTED = "waitlisted", _("Placed on the waitlist")
         PLACE_OFFERED = "place_offered", _("A place has opened (from the waitlist)")
         WITHDRAWN = "withdrawn", _("Invitation withdrawn")
+        THANK_YOU = "thank_you", _("Thank you for attending")
 
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)

@@ -92,6 +92,8 @@ DEFAULT_EMAIL_TEMPLATES = {
         "The attached calendar file adds the event to your calendar. You can review or change "
         "your answer{% if deadline %} until {{ deadline }}{% endif %} with your personal link:\n"
         "{{ rsvp_link }}\n"
+        "{% if checkin_link %}\nAt the registration desk, please show the QR code of your name "
+        "badge or this check-in link:\n{{ checkin_link }}\n{% endif %}"
         "{% if practical_information %}\nPractical information:\n{{ practical_information }}\n"
         "{% endif %}\n" + _SIGN_EN,
     ),
@@ -107,6 +109,8 @@ DEFAULT_EMAIL_TEMPLATES = {
         "Tệp lịch đính kèm giúp Quý vị thêm sự kiện vào lịch của mình. Quý vị có thể xem lại "
         "hoặc thay đổi phản hồi{% if deadline %} đến hết ngày {{ deadline }}{% endif %} qua đường "
         "dẫn cá nhân:\n{{ rsvp_link }}\n"
+        "{% if checkin_link %}\nTại bàn đón tiếp, Quý vị vui lòng xuất trình mã QR trên thẻ đại "
+        "biểu hoặc đường dẫn điểm danh sau:\n{{ checkin_link }}\n{% endif %}"
         "{% if practical_information %}\nThông tin hậu cần:\n{{ practical_information }}\n"
         "{% endif %}\n" + _SIGN_VI,
     ),
@@ -160,6 +164,25 @@ DEFAULT_EMAIL_TEMPLATES = {
         "Chúng tôi rất tiếc phải thông báo rằng thư mời tham dự {{ edition_title }} ({{ dates }}) "
         "đã được rút lại và đường dẫn cá nhân của Quý vị không còn hiệu lực. Chúng tôi xin lỗi vì "
         "sự bất tiện này.\n\n" + _SIGN_VI,
+    ),
+    ("thank_you", "en"): (
+        "Thank you for taking part in {{ edition_title }}",
+        "Dear {{ formal_name }},\n\n"
+        "Thank you for taking part in {{ edition_title }} on {{ dates }}. Your contribution "
+        "enriched the discussions.\n\n"
+        "The materials of the edition (programme, proceedings, presentations) are on your page, "
+        "where you may also tell us briefly how you found the event:\n{{ materials_link }}\n\n"
+        "We look forward to welcoming you again.\n\n" + _SIGN_EN,
+    ),
+    ("thank_you", "vi"): (
+        "Cảm ơn Quý vị đã tham dự {{ edition_title }}",
+        "Kính gửi {{ formal_name }},\n\n"
+        "Chúng tôi trân trọng cảm ơn Quý vị đã tham dự {{ edition_title }} vào {{ dates }}. "
+        "Những đóng góp của Quý vị đã làm phong phú thêm các thảo luận.\n\n"
+        "Tài liệu của kỳ này (chương trình, kỷ yếu, bài trình bày) được đăng trên trang dành cho "
+        "Quý vị; tại đó Quý vị cũng có thể gửi ý kiến đánh giá ngắn về sự kiện:\n"
+        "{{ materials_link }}\n\n"
+        "Chúng tôi rất mong được tiếp tục đón tiếp Quý vị.\n\n" + _SIGN_VI,
     ),
 }
 

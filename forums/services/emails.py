@@ -25,6 +25,7 @@ from forums import template_safety
 from forums.models import AttributionRule, EmailTemplate, Invitation
 from forums.models.forums import ATTRIBUTION_EXPLANATIONS
 
+from .checkin_codes import checkin_url
 from .default_templates import DEFAULT_EMAIL_TEMPLATES
 from .tokens import current_raw_token
 
@@ -103,10 +104,11 @@ def build_context(
         "academy_name": academy_name(),
         "status": str(invitation.get_status_display()),
         "answer_summary": answer_summary(invitation, for_outbox=for_outbox),
+        **attendance_links(invitation, for_outbox=for_outbox),
     }
     if for_outbox:
         # Typed text never poses as a marker (it would be filled in with the link).
-        own = {"rsvp_link", "answer_summary"}
+        own = {"rsvp_link", "answer_summary", CHECKIN_LINK, MATERIALS_LINK}
         context = {k: v if k in own else neutralize_markers(v) for k, v in context.items()}
     return context
 
@@ -116,6 +118,34 @@ def _rsvp_link(raw_token: str | None, *, for_outbox: bool) -> str:
         return ""
     return link_marker(RSVP_LINK) if for_outbox else rsvp_url(raw_token)
 
+
+def attendance_links(invitation: Invitation, *, for_outbox: bool) -> dict[str, str]:
+    """The check-in link (confirmed participants only) and the materials page link, as
+    outbox markers or, outside the outbox (a preview), as addresses."""
+    accepted = invitation.pk is not None and invitation.status == Invitation.Status.ACCEPTED
+    if for_outbox:
+        return {
+            CHECKIN_LINK: link_marker(CHECKIN_LINK) if accepted else "",
+            MATERIALS_LINK: link_marker(MATERIALS_LINK) if invitation.pk else "",
+        }
+    return {
+        CHECKIN_LINK: (checkin_url(invitation) or "") if accepted else "",
+        MATERIALS_LINK: materials_url(invitation) if invitation.pk else "",
+    }
+
+
+def materials_url(invitation: Invitation, raw_token: str | None = None) -> str:
+    """The edition's materials page for this expert: by their personal link when it can be
+    rebuilt, else the signed-in page (they sign in with a code sent to their address)."""
+    raw_token = raw_token or current_raw_token(invitation)
+    if raw_token:
+        return f"{settings.SITE_URL}{reverse('forums:materials', args=[raw_token])}"
+    return f"{settings.SITE_URL}{reverse('forums:my_materials', args=[invitation.pk])}"
+
+
+# The outbox markers of the check-in link and of the materials page.
+CHECKIN_LINK = "checkin_link"
+MATERIALS_LINK = "materials_link"
 
 # The outbox marker of the personal link; the names of personal details (core.privacy's
 # fields, passport name and nationality as one line) as answer_summary shows them.
@@ -193,8 +223,10 @@ def outbox_values(
     and the outbox then does not send that email."""
     wanted = set(PERSONAL_DETAILS) & names
     invitations = Invitation.objects.filter(pk__in=object_ids)
-    if not wanted:  # the common case (invitations, reminders): only what the link needs
-        invitations = invitations.only("pk", "token_seed", "token_hash", "token_revoked_at")
+    if not wanted:  # the common case (invitations, reminders): only what the links need
+        invitations = invitations.only(
+            "pk", "status", "token_seed", "token_hash", "token_revoked_at", "checkin_seed"
+        )
     values = {}
     with translation.override(language):
         for invitation in invitations:
@@ -203,6 +235,12 @@ def outbox_values(
                 raw = current_raw_token(invitation)
                 if raw:
                     own[RSVP_LINK] = rsvp_url(raw)
+            if CHECKIN_LINK in names and invitation.status == Invitation.Status.ACCEPTED:
+                url = checkin_url(invitation)
+                if url:  # else revoked since: the email says so rather than carry a dead code
+                    own[CHECKIN_LINK] = url
+            if MATERIALS_LINK in names:
+                own[MATERIALS_LINK] = materials_url(invitation)
             if wanted:
                 details = personal_detail_values(invitation)
                 # A detail removed since the email was queued: say so rather than fail.
