@@ -8,8 +8,10 @@ from .invitations import (
     hash_token,
 )
 from .privacy import ErasureRequest
+from .visa_letters import REGISTER_SUFFIX, LetterSettings, VisaLetter, VisaLetterQuerySet
 
 __all__ = [
+    "REGISTER_SUFFIX",
     "AttributionRule",
     "Edition",
     "EditionQuerySet",
@@ -19,8 +21,11 @@ __all__ = [
     "Invitation",
     "InvitationEvent",
     "InvitationQuerySet",
+    "LetterSettings",
     "ReminderRule",
     "Session",
     "SessionRole",
+    "VisaLetter",
+    "VisaLetterQuerySet",
     "hash_token",
 ]
