@@ -129,14 +129,16 @@ class ParticipantSummary:
 
 
 def _group_texts(texts) -> list[tuple[str, int]]:
-    """Free-text needs grouped case- and space-insensitively ("Vegetarian", "vegetarian ")."""
+    """Free-text needs grouped case- and space-insensitively ("Vegetarian", "vegetarian "),
+    each shown as first written, with a capital."""
     counts: Counter = Counter()
     shown: dict[str, str] = {}
     for text in texts:
         key = " ".join(text.split()).casefold()
         if key:
             counts[key] += 1
-            shown.setdefault(key, " ".join(text.split()))
+            spaced = " ".join(text.split())
+            shown.setdefault(key, spaced[:1].upper() + spaced[1:])
     return [(shown[key], n) for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
