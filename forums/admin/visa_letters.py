@@ -142,15 +142,18 @@ class LetterSettingsAdmin(admin.ModelAdmin):
 
     fields = ("letterhead", "signatory_name", "signatory_title", "signatory_title_vi", "city")
 
-    def has_add_permission(self, request):
-        return super().has_add_permission(request) and not LetterSettings.objects.exists()
-
     def has_delete_permission(self, request, obj=None):
         return False
 
     def save_model(self, request, obj, form, change):
         obj.pk = LetterSettings.current().pk
         super().save_model(request, obj, form, change)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        # Asked here, not in has_add_permission: that one runs on every admin page's sidebar.
+        if LetterSettings.objects.exists():
+            return HttpResponseRedirect(reverse("admin:forums_lettersettings_changelist"))
+        return super().add_view(request, form_url, extra_context)
 
     def changelist_view(self, request, extra_context=None):
         settings_row = LetterSettings.objects.first()
