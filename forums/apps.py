@@ -14,3 +14,14 @@ class ForumsConfig(AppConfig):
         from .services.emails import outbox_values  # noqa: PLC0415 - app registry: wiring in ready()
 
         register_resolver("forums.invitation", outbox_values)
+
+        # The visa support letter emailed to an expert is made when the email is sent, so the
+        # outbox never stores a copy of the passport name.
+        from academy_portal.mail.placeholders import register_attachment_builder  # noqa: PLC0415 - app registry: wiring in ready()
+
+        from .services.visa_letters import (  # noqa: PLC0415 - app registry: wiring in ready()
+            ATTACHMENT_GENERATOR,
+            visa_letter_attachment,
+        )
+
+        register_attachment_builder(ATTACHMENT_GENERATOR, visa_letter_attachment)

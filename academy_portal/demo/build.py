@@ -14,7 +14,15 @@ from django.utils import timezone
 
 from academy_portal.mail.models import OutboxMessage
 from experts.models import Expert, ExpertiseArea
-from forums.models import Edition, Forum, Invitation, ReminderRule, Session, SessionRole
+from forums.models import (
+    Edition,
+    Forum,
+    Invitation,
+    ReminderRule,
+    Session,
+    SessionRole,
+    VisaLetter,
+)
 from partners.models import MOU, Contact, Institution
 
 from .attendance import build_attendance
@@ -24,6 +32,7 @@ from .forums import build_forums, build_sessions
 from .invitations import build_invitations
 from .partners import build_expertise_areas, build_institutions, build_mous
 from .users import build_users
+from .visa_letters import build_visa_letters
 
 __all__ = ["DEFAULT_DEMO_PASSWORD", "STEPS", "DemoContext", "build_demo", "upsert"]
 
@@ -37,6 +46,7 @@ STEPS = [
     build_sessions,
     build_invitations,
     build_attendance,
+    build_visa_letters,
 ]
 
 # What the summary counts: the demo's rows, and what its steps make through the services as staff
@@ -48,6 +58,7 @@ COUNTED_MODELS = [
     ("sessions", Session),
     ("session roles", SessionRole),
     ("invitations", Invitation),
+    ("visa support letters", VisaLetter),
     ("emails in the outbox", OutboxMessage),
     ("expertise areas", ExpertiseArea),
     ("experts", Expert),

@@ -52,6 +52,11 @@ class OutboxAttachmentInline(admin.TabularInline):
 
     @admin.display(description=_("file"))
     def download(self, attachment):
+        if attachment.generator:
+            # Made from the related object when sent, never stored: nothing to download here.
+            return format_html(
+                '{} <span class="help">{}</span>', attachment.filename, _("(made when sent)")
+            )
         url = reverse(
             "admin:mail_outboxmessage_attachment",
             args=[attachment.message_id, attachment.pk],
@@ -60,6 +65,8 @@ class OutboxAttachmentInline(admin.TabularInline):
 
     @admin.display(description=_("size"))
     def size_display(self, attachment):
+        if attachment.generator:
+            return "-"
         return filesizeformat(attachment.byte_size or 0)
 
 
@@ -149,7 +156,9 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         message = get_object_or_404(OutboxMessage, pk=message_id)
         if not self.has_view_permission(request, message):
             raise PermissionDenied
-        attachment = get_object_or_404(OutboxAttachment, pk=attachment_id, message=message)
+        attachment = get_object_or_404(
+            OutboxAttachment, pk=attachment_id, message=message, generator=""
+        )
         # Served as a download (never rendered in our origin), whatever its type.
         response = HttpResponse(bytes(attachment.content), content_type="application/octet-stream")
         response["Content-Disposition"] = content_disposition_header(

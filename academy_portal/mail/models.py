@@ -145,7 +145,16 @@ class OutboxAttachment(models.Model):
     )
     filename = models.CharField(_("file name"), max_length=255)
     mimetype = models.CharField(_("MIME type"), max_length=255)
-    content = models.BinaryField(_("content"))
+    content = models.BinaryField(_("content"), blank=True)
+    # Set for a file made at sending time from the message's related object (see
+    # placeholders.register_attachment_builder): `content` stays empty, so a document holding
+    # personal data (a visa letter) is never stored in the outbox.
+    generator = models.CharField(
+        _("made when sent by"),
+        max_length=50,
+        blank=True,
+        help_text=_("Empty for a stored file; else the name of what makes it when sent."),
+    )
 
     class Meta:
         verbose_name = _("attachment")

@@ -12,11 +12,18 @@ with a broken or missing link.
 
 A resolver: ``resolve(*, object_ids, names, language) -> {object_id: {name: value}}``, the
 values as plain text in `language`; a name missing from an object's dict cannot be resolved.
+
+Attachments follow the same rule: a file that holds personal data (a visa support letter with
+the passport name) is queued as a `GeneratedAttachment`, a name and a MIME type only; the app
+registers an attachment builder (`register_attachment_builder`) that makes the bytes from the
+row's related object when the email is sent. When it cannot (the data was erased), the email is
+not sent.
 """
 
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Protocol
 
 from django.contrib.contenttypes.models import ContentType
@@ -167,3 +174,50 @@ def shown_to_staff(text: str, *, details: Mapping[str, str] | None = None) -> st
         return str(UNAVAILABLE_LABEL) if value is None else value
 
     return MARKER_RE.sub(replace, text)
+
+
+# --- attachments made when sent -------------------------------------------------------------
+
+
+class AttachmentBuilder(Protocol):
+    def __call__(self, *, object_id: int, language: str) -> bytes | None: ...
+
+
+_ATTACHMENT_BUILDERS: dict[str, AttachmentBuilder] = {}
+
+
+@dataclass(frozen=True)
+class GeneratedAttachment:
+    """An attachment queued by name: `generator` makes its bytes from the row's related object
+    when the email is sent (queue_email needs `related=` for it)."""
+
+    filename: str
+    mimetype: str
+    generator: str
+
+
+class UnavailableAttachment(Exception):
+    """A generated attachment that cannot be made now (its data erased, its object gone)."""
+
+    def __init__(self, filename: str):
+        self.filename = filename
+        super().__init__(filename)
+
+
+def register_attachment_builder(generator: str, builder: AttachmentBuilder) -> None:
+    """`builder(*, object_id, language)` makes the bytes of attachments named `generator`,
+    or returns None when it cannot."""
+    _ATTACHMENT_BUILDERS[generator] = builder
+
+
+def build_generated_attachment(
+    generator: str, *, filename: str, object_id: int | None, language: str
+) -> bytes:
+    """The bytes of a generated attachment; UnavailableAttachment when they cannot be made."""
+    builder = _ATTACHMENT_BUILDERS.get(generator)
+    content = None
+    if builder is not None and object_id is not None:
+        content = builder(object_id=object_id, language=language)
+    if not content:
+        raise UnavailableAttachment(filename)
+    return content

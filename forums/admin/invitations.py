@@ -29,6 +29,7 @@ from forums.resources import invitation_export_response
 from .email_templates import EmailTemplateAdmin, ReminderRuleAdmin
 from .inviting import NotInvitedToFilter, background_message, invite_to_edition
 from .personal_details import PersonalDetailsAdminMixin
+from .visa_letters import PersonalDetailsActions, issue_letters_action
 
 
 class InvitationEventInline(admin.TabularInline):
@@ -123,7 +124,9 @@ class WithdrawForm(forms.Form):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(PersonalDetailsAdminMixin, FoldedSearchMixin, admin.ModelAdmin):
+class InvitationAdmin(
+    PersonalDetailsActions, PersonalDetailsAdminMixin, FoldedSearchMixin, admin.ModelAdmin
+):
     folded_search_field = "expert__search_text"
     list_display = (
         "expert_display",
@@ -155,6 +158,7 @@ class InvitationAdmin(PersonalDetailsAdminMixin, FoldedSearchMixin, admin.ModelA
         "reissue_selected",
         "export_csv",
         "export_xlsx",
+        issue_letters_action,
     )
     fieldsets = (
         (

@@ -9,8 +9,10 @@ from .invitations import (
     hash_token,
 )
 from .privacy import ErasureRequest
+from .visa_letters import REGISTER_SUFFIX, LetterSettings, VisaLetter, VisaLetterQuerySet
 
 __all__ = [
+    "REGISTER_SUFFIX",
     "AttributionRule",
     "Edition",
     "EditionMaterial",
@@ -22,9 +24,12 @@ __all__ = [
     "Invitation",
     "InvitationEvent",
     "InvitationQuerySet",
+    "LetterSettings",
     "Presence",
     "ReminderRule",
     "Session",
     "SessionRole",
+    "VisaLetter",
+    "VisaLetterQuerySet",
     "hash_token",
 ]

@@ -11,7 +11,12 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
 from ..models import OutboxMessage
-from ..placeholders import fill_markers, message_markers, resolve_messages
+from ..placeholders import (
+    build_generated_attachment,
+    fill_markers,
+    message_markers,
+    resolve_messages,
+)
 from .common import message_id_domain
 
 
@@ -22,7 +27,8 @@ def build_email(
 
     Markers (a personal link, personal details) are filled in here, from `values` (resolved
     for a whole batch by the caller) or else looked up now; the filled text exists only in
-    the returned email, never in the row. Raises UnresolvedPlaceholders when one cannot be."""
+    the returned email, never in the row. Raises UnresolvedPlaceholders when one cannot be.
+    A generated attachment is made here too (UnavailableAttachment when it cannot be)."""
     if values is None and message_markers(message):
         values = resolve_messages([message]).get(message.pk, {})
     values = values or {}
@@ -52,9 +58,16 @@ def build_email(
     if message.html_body:
         email.attach_alternative(fill_markers(message.html_body, values, html=True), "text/html")
     for attachment in message.attachments.all():
-        email.attach(
-            mime_attachment(attachment.filename, bytes(attachment.content), attachment.mimetype)
-        )
+        if attachment.generator:
+            content = build_generated_attachment(
+                attachment.generator,
+                filename=attachment.filename,
+                object_id=message.related_object_id,
+                language=message.language,
+            )
+        else:
+            content = bytes(attachment.content)
+        email.attach(mime_attachment(attachment.filename, content, attachment.mimetype))
     return email
 
 

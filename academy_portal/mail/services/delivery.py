@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from .. import tasks
 from ..models import OutboxMessage
-from ..placeholders import UnresolvedPlaceholders, resolve_messages
+from ..placeholders import UnavailableAttachment, UnresolvedPlaceholders, resolve_messages
 from .building import build_email
 from .common import CLOCK_SKEW, Status, outbox_setting
 from .queueing import FLUSH_PENDING_KEY
@@ -183,6 +183,12 @@ def deliver_messages(messages: Sequence[OutboxMessage]) -> set[int]:
                 )
                 _record_failure(message, unresolved_error(message, exc), transient=False)
                 continue
+            except UnavailableAttachment as exc:
+                # A document made when sent (a visa letter) whose data is gone: never an email
+                # without the file it announces.
+                logger.warning("Outbox message %s not sent: no %s", message.pk, exc.filename)
+                _record_failure(message, unavailable_error(message, exc), transient=False)
+                continue
             except Exception as exc:  # bad data in the row: no retry will fix it
                 logger.exception("Outbox message %s cannot be built", message.pk)
                 _record_failure(message, exc, transient=False)
@@ -292,6 +298,24 @@ def unresolved_error(message: OutboxMessage, exc: UnresolvedPlaceholders) -> Not
         )
         % {
             "names": ", ".join(exc.names),
+            "object": (
+                f"{message.related_content_type.name} #{message.related_object_id}"
+                if message.related_content_type_id
+                else _("a message without a related object")
+            ),
+        }
+    )
+
+
+def unavailable_error(message: OutboxMessage, exc: UnavailableAttachment) -> NotSendable:
+    return NotSendable(
+        _(
+            "Not sent: the attachment %(filename)s could not be made for %(object)s: the data "
+            "it is made from was erased, or the object was deleted. No email went out. Cancel "
+            "this message."
+        )
+        % {
+            "filename": exc.filename,
             "object": (
                 f"{message.related_content_type.name} #{message.related_object_id}"
                 if message.related_content_type_id

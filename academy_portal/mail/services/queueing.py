@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from .. import tasks
 from ..models import OutboxAttachment, OutboxMessage
+from ..placeholders import GeneratedAttachment
 from .common import CLOCK_SKEW, message_id_domain, outbox_setting
 
 logger = logging.getLogger(__name__)
@@ -32,11 +33,14 @@ def queue_email(
     kind: str,
     dedup_key: str,
     related: models.Model | None = None,
-    attachments: Sequence[tuple[str, bytes | str, str]] = (),
+    attachments: Sequence[tuple[str, bytes | str, str] | GeneratedAttachment] = (),
     reply_to: str = "",
     send_after: datetime | None = None,
 ) -> tuple[OutboxMessage, bool]:
-    """Queue one email in the caller's transaction; a known dedup_key returns (existing, False)."""
+    """Queue one email in the caller's transaction; a known dedup_key returns (existing, False).
+
+    An attachment is (file name, content, MIME type), stored with the row, or a
+    GeneratedAttachment, made from `related` when the email is sent and never stored."""
     to_email = (to_email or "").strip()
     subject = " ".join((subject or "").split())  # a newline in a header is an injection
     _validate(
@@ -48,6 +52,7 @@ def queue_email(
         dedup_key=dedup_key,
         reply_to=reply_to,
         attachments=attachments,
+        related=related,
     )
     now = timezone.now()
     fields = {
@@ -77,22 +82,34 @@ def queue_email(
         raise IntegrityError(f"Outbox message {dedup_key!r} could not be stored.") from None
     if message.message_id != draft.message_id:  # someone else's row: queue nothing
         return message, False
-    OutboxAttachment.objects.bulk_create(
-        OutboxAttachment(
-            message=message,
-            filename=filename,
-            mimetype=mimetype,
-            content=content.encode() if isinstance(content, str) else bytes(content),
-        )
-        for filename, content, mimetype in attachments
-    )
+    OutboxAttachment.objects.bulk_create(_attachment_row(message, item) for item in attachments)
 
     if message.send_after <= now + CLOCK_SKEW:
         schedule_delivery_on_commit([message.pk])
     return message, True
 
 
-def _validate(*, to_email, subject, text_body, language, kind, dedup_key, reply_to, attachments):
+def _attachment_row(message: OutboxMessage, item) -> OutboxAttachment:
+    if isinstance(item, GeneratedAttachment):
+        return OutboxAttachment(
+            message=message,
+            filename=item.filename,
+            mimetype=item.mimetype,
+            content=b"",
+            generator=item.generator,
+        )
+    filename, content, mimetype = item
+    return OutboxAttachment(
+        message=message,
+        filename=filename,
+        mimetype=mimetype,
+        content=content.encode() if isinstance(content, str) else bytes(content),
+    )
+
+
+def _validate(
+    *, to_email, subject, text_body, language, kind, dedup_key, reply_to, attachments, related
+):
     errors = {}
     try:
         validate_email(to_email)
@@ -117,7 +134,15 @@ def _validate(*, to_email, subject, text_body, language, kind, dedup_key, reply_
             errors["reply_to"] = _("“%(email)s” is not a valid reply-to address.") % {
                 "email": reply_to
             }
-    for filename, _content, mimetype in attachments:
+    for item in attachments:
+        if isinstance(item, GeneratedAttachment):
+            filename, mimetype = item.filename, item.mimetype
+            if related is None:
+                errors["attachments"] = _(
+                    "An attachment made when sent needs the email's related object."
+                )
+        else:
+            filename, _content, mimetype = item
         if not filename or "/" not in (mimetype or ""):
             errors["attachments"] = _("Each attachment needs a file name and a MIME type.")
     if errors:
