@@ -22,6 +22,7 @@ from .experts import build_experts
 from .forums import build_forums, build_sessions
 from .invitations import build_invitations
 from .partners import build_expertise_areas, build_institutions, build_mous
+from .programme import build_programme
 from .users import build_users
 
 __all__ = ["DEFAULT_DEMO_PASSWORD", "STEPS", "DemoContext", "build_demo", "upsert"]
@@ -34,6 +35,7 @@ STEPS = [
     build_experts,
     build_forums,
     build_sessions,
+    build_programme,
     build_invitations,
 ]
 
