@@ -10,11 +10,12 @@ import pytest
 from django.db import connections
 from django.urls import reverse
 
+from academy_portal.core import roles
 from experts.models import Expert
-from tests.factories import ForumFactory, SessionFactory
+from tests.factories import ForumFactory, SessionFactory, SessionRoleFactory, UserFactory
 from tests.forums.programme_factories import published_edition, speaker
-from tests.support.browser import screenshot_dir
-from tests.test_accessibility import BLOCKING, run_axe
+from tests.support.browser import screenshot_dir, sign_in_staff
+from tests.test_accessibility import BLOCKING, PASSWORD, run_axe
 
 VIEWPORTS = {
     "desktop": ({"width": 1366, "height": 900}, 1),
@@ -158,3 +159,29 @@ def look_at_the_programme(live_server, browser):
         if (found := [v for v in violations if v["impact"] in BLOCKING])
     }
     assert blocking == {}
+
+
+def test_the_edition_page_shows_its_warnings_to_a_coordinator(live_server, browser):
+    try:
+        look_at_the_warnings(live_server, browser)
+    finally:
+        connections.close_all()
+
+
+def look_at_the_warnings(live_server, browser):
+    UserFactory(username="coordinator", groups=[roles.FORUM_COORDINATORS])
+    edition = a_programme()
+    opening = edition.sessions.order_by("starts_at").first()
+    SessionRoleFactory(session=opening, expert__given_name="Uninvited", role="speaker")
+    change = reverse("admin:forums_edition_change", args=[edition.pk])
+    context = browser.new_context(viewport=VIEWPORTS["desktop"][0], bypass_csp=True)
+    page = context.new_page()
+    sign_in_staff(page, live_server.url, username="coordinator", password=PASSWORD, next_url=change)
+    page.goto(live_server.url + change)
+    warning = page.get_by_role("region", name="The programme needs attention")
+    warning.wait_for()
+    assert "Uninvited" in warning.inner_text() and "not invited" in warning.inner_text()
+    page.screenshot(path=str(screenshot_dir() / "edition-admin-warnings-1366.png"))
+    violations = [v for v in run_axe(page) if v["impact"] in BLOCKING]
+    context.close()
+    assert violations == []
