@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.decorators import decorator_from_middleware
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from experts.services import expert_for_user
 from forums.ics import build_expert_calendar, build_public_calendar, edition_time_zone
@@ -56,7 +56,7 @@ def _utc_offset() -> str:
     )
 
 
-@require_GET
+@require_safe
 @conditional
 def forum_index(request):
     """Active forums with their published editions, upcoming and past."""
@@ -67,7 +67,7 @@ def forum_index(request):
     return _public(render(request, "forums/public/forum_index.html", context))
 
 
-@require_GET
+@require_safe
 @conditional
 def programme(request, forum_slug: str, number: int):
     """An edition's public programme; 404 unless it is published."""
@@ -88,7 +88,7 @@ def programme(request, forum_slug: str, number: int):
     return _public(render(request, "forums/public/programme.html", context))
 
 
-@require_GET
+@require_safe
 @conditional
 def public_calendar(request):
     """The subscribable feed of published editions and their sessions (no personal data)."""
@@ -112,7 +112,7 @@ def _calendar_response(invitation, *, headers):
     return _with_headers(response, headers)
 
 
-@require_GET
+@require_safe
 def rsvp_calendar(request, token: str):
     """The expert's calendar file through the personal link: what they chose, or a cancellation.
     A withdrawn (revoked) link gives nothing, as the RSVP page."""
@@ -124,7 +124,7 @@ def rsvp_calendar(request, token: str):
 
 
 @login_required
-@require_GET
+@require_safe
 def my_invitation_calendar(request, pk: int):
     """The signed-in expert's calendar file for their own invitation; others' are a 404."""
     expert = expert_for_user(request.user)

@@ -45,6 +45,8 @@ def test_the_feed_has_published_editions_and_sessions_with_stable_uids(client):
     again = parse(client.get(reverse("forums:calendar")))
 
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    head = client.head(reverse("forums:calendar"))  # what some calendar clients ask first
+    assert head.status_code == 200 and head["Content-Type"] == response["Content-Type"]
     assert "public" in response["Cache-Control"]
     assert str(calendar["X-WR-CALNAME"]) == "Diplomatic Academy: forums"
     assert str(calendar["METHOD"]) == "PUBLISH"
