@@ -5,7 +5,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from forums.models import AttributionRule, Edition, Invitation
+from forums.models import AttributionRule, Edition, Invitation, SessionRole
 
 ANSWER_CHOICES = [
     (Invitation.Status.ACCEPTED, _("Yes, I will take part")),
@@ -28,6 +28,16 @@ def applies_chatham_house(invitation) -> bool:
     else:
         rule = invitation.edition.default_attribution
     return rule == AttributionRule.CHATHAM_HOUSE
+
+
+def has_programme_role(invitation) -> bool:
+    """The expert is offered a role, or holds one on the edition's programme: the consent to be
+    named in the public programme concerns them."""
+    if invitation.offered_role:
+        return True
+    return SessionRole.objects.filter(
+        session__edition_id=invitation.edition_id, expert_id=invitation.expert_id
+    ).exists()
 
 
 class SessionChoiceField(forms.ModelMultipleChoiceField):
@@ -110,6 +120,14 @@ class RSVPForm(forms.Form):
     chatham_house_acknowledged = forms.BooleanField(
         label=_("I will respect the Chatham House Rule."), required=False
     )
+    listing_consent = forms.BooleanField(
+        label=_("List my name in the public programme"),
+        required=False,
+        help_text=_(
+            "With your honorific and affiliation, beside your session. Without it the public "
+            "programme does not name you."
+        ),
+    )
     privacy_consent = forms.BooleanField(
         label=_(
             "I agree that the academy processes these details as set out in the privacy notice."
@@ -139,6 +157,8 @@ class RSVPForm(forms.Form):
             del self.fields["accompanying_person"]
         if not self.chatham_house_applies:
             del self.fields["chatham_house_acknowledged"]
+        if not has_programme_role(invitation):
+            del self.fields["listing_consent"]
 
     @classmethod
     def initial_for(cls, invitation) -> dict:
@@ -159,6 +179,7 @@ class RSVPForm(forms.Form):
             "accompanying_person": invitation.accompanying_person,
             "chatham_house_acknowledged": invitation.chatham_house_acknowledged,
             "privacy_consent": invitation.privacy_consent,
+            "listing_consent": invitation.listing_consent,
             "version": invitation.version,
         }
 
@@ -237,5 +258,6 @@ class RSVPForm(forms.Form):
             accompanying_person=data.get("accompanying_person", "").strip(),
             privacy_consent=bool(data.get("privacy_consent")),
             chatham_house_acknowledged=bool(data.get("chatham_house_acknowledged")),
+            listing_consent=bool(data.get("listing_consent")),
         )
         return kwargs

@@ -1,4 +1,11 @@
-"""Calendar (.ics) files for an invitation: the offered session, or the whole edition.
+"""Calendar (.ics) files: an invitation's (emailed, or the expert's download) and the public feed.
+
+An invitation's entries share one SEQUENCE, derived from two counters that only grow: the
+invitation's `version` (+1 on every answer) and the edition's `schedule_sequence` (+1 whenever
+staff change the sessions' times or places, forums.services.programme). It is
+2 x (version + schedule_sequence), +1 in a cancellation: a changed answer or changed times give a
+higher number, a decline's cancellation is above the entry it cancels, and a later answer is
+above the cancellation again.
 
 Times carry the edition's time zone (settings.TIME_ZONE, Asia/Ho_Chi_Minh by default) as TZID with
 a VTIMEZONE block, so a calendar abroad shows the right local hour. The UID is stable per
@@ -13,7 +20,9 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Max, Min
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, Timezone, vCalAddress, vText
 
 from academy_portal.core.academy import academy_name
@@ -33,9 +42,22 @@ def vtimezone(tzid: str) -> Timezone:
     return Timezone.from_tzid(tzid)
 
 
+def _uid_host() -> str:
+    return urlsplit(settings.SITE_URL).hostname or "academy-portal"
+
+
 def invitation_uid(invitation) -> str:
-    host = urlsplit(settings.SITE_URL).hostname or "academy-portal"
-    return f"forums-invitation-{invitation.pk}@{host}"
+    return f"forums-invitation-{invitation.pk}@{_uid_host()}"
+
+
+def invitation_session_uid(invitation, session) -> str:
+    """The entry of one session the expert said they will attend."""
+    return f"forums-invitation-{invitation.pk}-session-{session.pk}@{_uid_host()}"
+
+
+def calendar_sequence(invitation, *, cancelled: bool = False) -> int:
+    """SEQUENCE of the invitation's calendar entries (see the module's docstring)."""
+    return 2 * (invitation.version + invitation.edition.schedule_sequence) + int(cancelled)
 
 
 def event_span(invitation) -> tuple[dt.datetime, dt.datetime]:
@@ -62,26 +84,17 @@ def event_location(invitation, *, language: str) -> str:
     return ", ".join(part for part in parts if part)
 
 
-def build_invitation_ics(invitation, *, method: str = "PUBLISH", span=None) -> bytes:
-    """One VEVENT for the invitation; METHOD:CANCEL marks the entry cancelled.
-
-    `span`: the invitation's `event_span`, when the caller already has it (a batch of sends)."""
+def invitation_event(
+    invitation, *, status: str, sequence: int, language: str, span=None, stamp=None
+) -> Event:
+    """The invitation's own entry (the offered session, or the edition) with `status`."""
     edition = invitation.edition
     start, end = span or event_span(invitation)
-    language = invitation.expert.preferred_language or settings.LANGUAGE_CODE
     location = event_location(invitation, language=language)
-    cancelled = method == "CANCEL"
-
-    calendar = Calendar()
-    calendar.add("prodid", "-//Academy Portal//Forums//EN")
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", method)
-
     event = Event()
     event.add("uid", invitation_uid(invitation))
-    event.add("dtstamp", timezone.now().astimezone(dt.UTC))
-    event.add("sequence", invitation.version + (1 if cancelled else 0))
+    event.add("dtstamp", stamp or timezone.now().astimezone(dt.UTC))
+    event.add("sequence", sequence)
     title = edition.text_in("title", language)
     if invitation.offered_session is not None:
         title = f"{invitation.offered_session.text_in('title', language)} - {title}"
@@ -100,14 +113,188 @@ def build_invitation_ics(invitation, *, method: str = "PUBLISH", span=None) -> b
     )
     if description:
         event.add("description", description)
-    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    contact = edition.contact_email or settings.ACADEMY_CONTACT_EMAIL
-    organizer = vCalAddress(f"mailto:{contact}")
-    organizer.params["cn"] = vText(academy_name())
-    event.add("organizer", organizer)
+    event.add("status", status)
+    event.add("organizer", _organizer(edition))
     attendee = vCalAddress(f"mailto:{invitation.expert.email}")
     attendee.params["cn"] = vText(invitation.expert.full_name)
     event.add("attendee", attendee)
+    return event
+
+
+def build_invitation_ics(invitation, *, method: str = "PUBLISH", span=None) -> bytes:
+    """One VEVENT for the invitation; METHOD:CANCEL marks the entry cancelled.
+
+    `span`: the invitation's `event_span`, when the caller already has it (a batch of sends)."""
+    language = invitation.expert.preferred_language or settings.LANGUAGE_CODE
+    cancelled = method == "CANCEL"
+    calendar = _calendar(method=method)
     calendar.add_component(vtimezone(settings.TIME_ZONE))
-    calendar.add_component(event)
+    calendar.add_component(
+        invitation_event(
+            invitation,
+            status="CANCELLED" if cancelled else "CONFIRMED",
+            sequence=calendar_sequence(invitation, cancelled=cancelled),
+            language=language,
+            span=span,
+        )
+    )
+    return calendar.to_ical()
+
+
+def _calendar(*, method: str | None, name: str | None = None) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", "-//Academy Portal//Forums//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    if method:
+        calendar.add("method", method)
+    if name:
+        calendar.add("x-wr-calname", name)
+        calendar.add("x-wr-timezone", settings.TIME_ZONE)
+    return calendar
+
+
+def _organizer(edition) -> vCalAddress:
+    organizer = vCalAddress(f"mailto:{edition.contact_email or settings.ACADEMY_CONTACT_EMAIL}")
+    organizer.params["cn"] = vText(academy_name())
+    return organizer
+
+
+def _session_location(session, edition, language: str) -> str:
+    parts = [session.room, edition.text_in("venue", language), edition.city]
+    return ", ".join(part for part in parts if part)
+
+
+def _session_event(session, edition, *, uid, stamp, sequence, summary, language) -> Event:
+    """A session's entry: when (in the edition's time zone) and where."""
+    tz = edition_time_zone()
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", stamp)
+    event.add("sequence", sequence)
+    event.add("summary", summary)
+    event.add("dtstart", session.starts_at.astimezone(tz))
+    event.add("dtend", session.ends_at.astimezone(tz))
+    location = _session_location(session, edition, language)
+    if location:
+        event.add("location", location)
+    return event
+
+
+# What the expert's calendar says for each status: an entry's STATUS, or None for "cancel all".
+ENTRY_STATUS = {
+    "accepted": "CONFIRMED",
+    "tentative": "TENTATIVE",
+    "waitlisted": "TENTATIVE",
+    "sent": "TENTATIVE",
+    "draft": "TENTATIVE",
+}
+
+
+def build_expert_calendar(invitation, *, sessions=None) -> tuple[bytes, str]:
+    """The expert's calendar for the invitation, as (file, METHOD).
+
+    Attending (accepted, tentative, waitlisted; or not answered yet): one entry per session they
+    said they will attend, else the invitation's entry (the offered session, or the edition, as
+    in the emails); the entries they no longer have are in the same file, cancelled. Declined,
+    withdrawn or expired: METHOD:CANCEL, every entry cancelled. One SEQUENCE for all
+    (`calendar_sequence`). `sessions`: the edition's sessions, if the caller has them."""
+    edition = invitation.edition
+    language = invitation.expert.preferred_language or settings.LANGUAGE_CODE
+    status = ENTRY_STATUS.get(invitation.status)
+    cancelled = status is None
+    method = "CANCEL" if cancelled else "PUBLISH"
+    sequence = calendar_sequence(invitation, cancelled=cancelled)
+    if sessions is None:
+        sessions = list(edition.sessions.order_by("starts_at", "pk"))
+    chosen = set() if cancelled else set(invitation.sessions_attending.values_list("pk", flat=True))
+    stamp = timezone.now().astimezone(dt.UTC)
+    calendar = _calendar(method=method)
+    calendar.add_component(vtimezone(settings.TIME_ZONE))
+    whole = invitation_event(
+        invitation,
+        status="CANCELLED" if cancelled or chosen else status,
+        sequence=sequence,
+        language=language,
+        stamp=stamp,
+    )
+    calendar.add_component(whole)
+    for session in sessions:
+        title = f"{session.text_in('title', language)} - {edition.text_in('title', language)}"
+        event = _session_event(
+            session,
+            edition,
+            uid=invitation_session_uid(invitation, session),
+            stamp=stamp,
+            sequence=sequence,
+            summary=title,
+            language=language,
+        )
+        event.add("status", status if session.pk in chosen else "CANCELLED")
+        event.add("organizer", _organizer(edition))
+        calendar.add_component(event)
+    return calendar.to_ical(), method
+
+
+def public_session_uid(session) -> str:
+    return f"forums-session-{session.pk}@{_uid_host()}"
+
+
+def public_edition_uid(edition) -> str:
+    return f"forums-edition-{edition.pk}@{_uid_host()}"
+
+
+def programme_url(edition) -> str:
+    return settings.SITE_URL + reverse(
+        "forums:programme", kwargs={"forum_slug": edition.forum.slug, "number": edition.number}
+    )
+
+
+def build_public_calendar(*, editions, sessions, language: str) -> bytes:
+    """The subscribable feed of published editions (all-day entries) and their sessions.
+
+    No personal data: no speaker, attendee or personal address. A closed-door session has its
+    title and "by invitation" only. Times in the edition's time zone; UIDs stable per edition
+    and per session; SEQUENCE is the edition's `schedule_sequence`."""
+    stamp = timezone.now().astimezone(dt.UTC)
+    with translation.override(language):
+        name = _("%(academy)s: forums") % {"academy": academy_name(language)}
+        calendar = _calendar(method="PUBLISH", name=name)
+        calendar.add("x-published-ttl", "PT6H")
+        calendar.add("refresh-interval", dt.timedelta(hours=6), parameters={"VALUE": "DURATION"})
+        calendar.add_component(vtimezone(settings.TIME_ZONE))
+        for edition in editions:
+            event = Event()
+            event.add("uid", public_edition_uid(edition))
+            event.add("dtstamp", stamp)
+            event.add("sequence", edition.schedule_sequence)
+            event.add("summary", edition.text_in("title", language))
+            event.add("dtstart", edition.start_date)
+            event.add("dtend", edition.end_date + dt.timedelta(days=1))
+            location = ", ".join(p for p in (edition.text_in("venue", language), edition.city) if p)
+            if location:
+                event.add("location", location)
+            theme = edition.text_in("theme", language)
+            if theme:
+                event.add("description", theme)
+            event.add("url", programme_url(edition))
+            event.add("transp", "TRANSPARENT")
+            calendar.add_component(event)
+        for session in sessions:
+            edition = session.edition
+            title = session.text_in("title", language)
+            if session.is_closed_door:
+                title = _("%(title)s (by invitation)") % {"title": title}
+            event = _session_event(
+                session,
+                edition,
+                uid=public_session_uid(session),
+                stamp=stamp,
+                sequence=edition.schedule_sequence,
+                summary=title,
+                language=language,
+            )
+            event.add("description", edition.text_in("title", language))
+            event.add("url", programme_url(edition))
+            calendar.add_component(event)
     return calendar.to_ical()

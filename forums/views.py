@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -161,7 +162,9 @@ def _attribution(invitation):
     return AttributionRule(rule).label, ATTRIBUTION_EXPLANATIONS.get(AttributionRule(rule), "")
 
 
-def _rsvp_page(request, invitation, *, rate_key: str, headers: dict, token_page: bool):
+def _rsvp_page(
+    request, invitation, *, rate_key: str, headers: dict, token_page: bool, calendar_url: str
+):
     """Show the invitation and its form; on POST validate and call `submit_rsvp` (then PRG)."""
     edition = invitation.edition
     read_only = not invitation.is_answerable
@@ -221,6 +224,7 @@ def _rsvp_page(request, invitation, *, rate_key: str, headers: dict, token_page:
         "contact_email": _contact_email(edition),
         "has_answer": invitation.status in Invitation.ANSWERED_STATUSES,
         "sessions_attending": list(invitation.sessions_attending.all()),
+        "calendar_url": calendar_url,
     }
     response = render(request, "forums/rsvp.html", context, status=status)
     return _with_headers(response, headers)
@@ -263,6 +267,7 @@ def rsvp(request, token: str):
         rate_key=f"token:{invitation.pk}",
         headers=TOKEN_PAGE_HEADERS,
         token_page=True,
+        calendar_url=reverse("forums:rsvp_calendar", args=[token]),
     )
 
 
@@ -287,6 +292,7 @@ def my_invitation(request, pk: int):
         rate_key=f"token:{invitation.pk}",
         headers=PRIVATE_PAGE_HEADERS,
         token_page=False,
+        calendar_url=reverse("forums:my_invitation_calendar", args=[invitation.pk]),
     )
 
 

@@ -31,6 +31,7 @@ from .experts import build_experts
 from .forums import build_forums, build_sessions
 from .invitations import build_invitations
 from .partners import build_expertise_areas, build_institutions, build_mous
+from .programme import build_programme
 from .users import build_users
 from .visa_letters import build_visa_letters
 
@@ -44,6 +45,7 @@ STEPS = [
     build_experts,
     build_forums,
     build_sessions,
+    build_programme,
     build_invitations,
     build_attendance,
     build_visa_letters,

@@ -23,6 +23,8 @@ class DemoContext:
     institutions: dict = field(default_factory=dict)  # data key -> Institution
     areas: dict = field(default_factory=dict)  # name -> ExpertiseArea
     experts: list = field(default_factory=list)  # in generation order (deterministic)
+    # Pks of the experts build_sessions puts on the upcoming programme (the same every run).
+    programme_experts: set = field(default_factory=set)
     users: list = field(default_factory=list)  # dicts: username, role, password shown
     notes: list = field(default_factory=list)  # extra lines the command prints at the end
     changes: Counter = field(default_factory=Counter)  # "created"/"updated" per model

@@ -228,11 +228,13 @@ def build_sessions(ctx: DemoContext) -> None:
                 "room": room,
                 "attribution": attribution,
                 "description": data.ROUNDTABLE_DESCRIPTION if kind == "roundtable" else "",
+                "closed_door": kind == "roundtable",
             },
         )
         cast = [(SessionRole.Role.MODERATOR, pool.pop())] if moderated else []
         cast += [(SessionRole.Role.SPEAKER, pool.pop()) for _ in range(speakers)]
         for order, (role, expert) in enumerate(cast, start=1):
+            ctx.programme_experts.add(expert.pk)
             upsert(
                 ctx,
                 SessionRole,

@@ -44,7 +44,8 @@ def build_invitations(ctx: DemoContext) -> None:
     edition = ctx.upcoming_edition
     coordinator = get_user_model().objects.filter(groups__name=roles.FORUM_COORDINATORS).first()
     rng = ctx.rng("invitations")
-    pool = list(ctx.experts)
+    # The programme's speakers and moderators have their own invitations (programme.py).
+    pool = [expert for expert in ctx.experts if expert.pk not in ctx.programme_experts]
     rng.shuffle(pool)
     sessions = list(edition.sessions.order_by("starts_at")[:3])
     for index, expert in enumerate(pool[:DEMO_INVITATIONS]):
@@ -101,6 +102,7 @@ def _answer(invitation: Invitation, answer: str, n: int, edition) -> None:
             "passport_nationality": str(invitation.expert.nationality) if n % 3 == 0 else "",
             "privacy_consent": True,
             "chatham_house_acknowledged": True,
+            "listing_consent": True,
         }
     elif answer == "declined":
         details = {"decline_reason": DECLINE_REASONS[n % len(DECLINE_REASONS)]}

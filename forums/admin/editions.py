@@ -1,16 +1,28 @@
 """Staff admin for forums, their editions, sessions and who speaks in them."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Case, Count, F, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from academy_portal.core.admin import FoldedSearchMixin
+from forums.ics import programme_url
 from forums.models import Edition, Forum, Session, SessionRole
-from forums.services import save_edition
+from forums.programme import programme_warnings
+from forums.services import (
+    publish_programme,
+    record_schedule_change,
+    save_edition,
+    unpublish_programme,
+)
+
+# Fields whose change moves calendar entries (forums.services.programme.record_schedule_change).
+EDITION_SCHEDULE_FIELDS = {"start_date", "end_date", "venue", "venue_vi", "city"}
+SESSION_SCHEDULE_FIELDS = {"starts_at", "ends_at", "room", "title", "title_vi"}
 
 
 def edition_filter_label(edition: Edition) -> str:
@@ -71,7 +83,16 @@ class SessionInline(admin.TabularInline):
     model = Session
     form = SessionInlineForm
     formset = LabelledInlineFormSet
-    fields = ("title", "title_vi", "kind", "starts_at", "ends_at", "room", "attribution")
+    fields = (
+        "title",
+        "title_vi",
+        "kind",
+        "starts_at",
+        "ends_at",
+        "room",
+        "attribution",
+        "closed_door",
+    )
     extra = 0
     show_change_link = True
     # static/css/admin.css narrows this table (class set on the inline's wrapper) to fit 1366 px.
@@ -114,8 +135,11 @@ class EditionAdmin(admin.ModelAdmin):
         "capacity",
         "rsvp_deadline",
         "session_count",
+        "published",
     )
     list_filter = ("forum", "status", "format")
+    actions = ("publish_selected", "unpublish_selected")
+    readonly_fields = ("programme_published_at",)
     search_fields = ("title", "theme", "city", "venue", "forum__name", "forum__short_name")
     date_hierarchy = "start_date"
     # No public page of an edition yet: the link would only reload this admin page.
@@ -146,6 +170,7 @@ class EditionAdmin(admin.ModelAdmin):
                 )
             },
         ),
+        (_("Public programme"), {"fields": ("programme_published_at",)}),
     )
 
     def get_queryset(self, request):
@@ -162,6 +187,65 @@ class EditionAdmin(admin.ModelAdmin):
         # A new edition gets its default reminders; a raised capacity goes to the waitlist,
         # recorded as done by this coordinator.
         save_edition(edition=obj, changed_by=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        sessions_changed = any(
+            formset.new_objects
+            or formset.deleted_objects
+            or any(
+                set(changed) & SESSION_SCHEDULE_FIELDS
+                for _session, changed in formset.changed_objects
+            )
+            for formset in formsets
+        )
+        if change and (sessions_changed or set(form.changed_data) & EDITION_SCHEDULE_FIELDS):
+            record_schedule_change(edition=form.instance)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        edition = self.get_object(request, object_id)
+        if edition is not None:
+            extra_context["programme_warnings"] = programme_warnings(edition=edition)
+            if edition.is_published:
+                extra_context["programme_url"] = programme_url(edition)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _publication(self, request, queryset, service, message):
+        """Run the publish or unpublish service on each edition; say how many changed."""
+        done = sum(service(edition, request.user) for edition in queryset.order_by("pk"))
+        level = messages.SUCCESS if done else messages.WARNING
+        self.message_user(request, message(done) % {"count": done}, level)
+
+    @admin.action(description=_("Publish programme"), permissions=["change"])
+    def publish_selected(self, request, queryset):
+        self._publication(
+            request,
+            queryset,
+            lambda edition, user: publish_programme(edition=edition, published_by=user),
+            lambda n: ngettext(
+                "%(count)d programme published: its page and calendar entries are public.",
+                "%(count)d programmes published: their pages and calendar entries are public.",
+                n,
+            ),
+        )
+
+    @admin.action(description=_("Unpublish programme"), permissions=["change"])
+    def unpublish_selected(self, request, queryset):
+        self._publication(
+            request,
+            queryset,
+            lambda edition, user: unpublish_programme(edition=edition, unpublished_by=user),
+            lambda n: ngettext(
+                "%(count)d programme unpublished: its page is no longer public.",
+                "%(count)d programmes unpublished: their pages are no longer public.",
+                n,
+            ),
+        )
+
+    @admin.display(description=_("public"), boolean=True, ordering="programme_published_at")
+    def published(self, obj):
+        return obj.programme_published_at is not None
 
     @admin.display(description=_("sessions"), ordering="session_total")
     def session_count(self, obj):
@@ -207,6 +291,22 @@ class SessionAdmin(admin.ModelAdmin):
     search_fields = ("title", "description", "room", "edition__title")
     autocomplete_fields = ("edition",)
     inlines = (SessionRoleInline,)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change or set(form.changed_data) & (SESSION_SCHEDULE_FIELDS | {"edition"}):
+            record_schedule_change(edition=obj.edition)
+
+    def delete_model(self, request, obj):
+        edition = obj.edition
+        super().delete_model(request, obj)
+        record_schedule_change(edition=edition)
+
+    def delete_queryset(self, request, queryset):
+        editions = list(Edition.objects.filter(sessions__in=queryset).distinct())
+        super().delete_queryset(request, queryset)
+        for edition in editions:
+            record_schedule_change(edition=edition)
 
     def get_queryset(self, request):
         return (

@@ -93,6 +93,10 @@ class EditionQuerySet(models.QuerySet):
     def open_for_invitations(self):
         return self.filter(status=Edition.Status.INVITATIONS_OPEN)
 
+    def published(self):
+        """Editions whose programme staff published: the public pages and calendar show them."""
+        return self.filter(programme_published_at__isnull=False, forum__active=True)
+
 
 class Edition(VietnameseText, models.Model):
     class Format(models.TextChoices):
@@ -168,6 +172,17 @@ class Edition(VietnameseText, models.Model):
     practical_information_vi = models.TextField(
         _("practical information in Vietnamese"), blank=True, help_text=VIETNAMESE_HELP
     )
+    # Set and cleared only by forums.services.programme (the admin's publish actions).
+    programme_published_at = models.DateTimeField(
+        _("programme published at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Empty: the programme is not public."),
+    )
+    # Raised by forums.services.programme whenever staff change the sessions' times or places:
+    # part of every calendar entry's SEQUENCE, so calendars replace the older entry.
+    schedule_sequence = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -203,6 +218,10 @@ class Edition(VietnameseText, models.Model):
     def is_upcoming(self) -> bool:
         return self.end_date >= timezone.localdate()
 
+    @property
+    def is_published(self) -> bool:
+        return self.programme_published_at is not None
+
 
 class Session(VietnameseText, models.Model):
     class Kind(models.TextChoices):
@@ -232,6 +251,14 @@ class Session(VietnameseText, models.Model):
         help_text=_("Leave empty to use the edition's default."),
     )
     description = models.TextField(_("description"), blank=True)
+    closed_door = models.BooleanField(
+        _("closed-door"),
+        default=False,
+        help_text=_(
+            "By invitation only: the public programme and calendar show its title and "
+            "“by invitation”, never who speaks or attends."
+        ),
+    )
 
     class Meta:
         verbose_name = _("session")
@@ -257,6 +284,11 @@ class Session(VietnameseText, models.Model):
     @property
     def effective_attribution_label(self):
         return AttributionRule(self.effective_attribution).label
+
+    @property
+    def is_closed_door(self) -> bool:
+        """Marked closed-door, or held under the closed-door rule: public pages name nobody."""
+        return self.closed_door or self.effective_attribution == AttributionRule.CLOSED_DOOR
 
 
 class SessionRole(models.Model):

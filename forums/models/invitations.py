@@ -171,6 +171,11 @@ class Invitation(models.Model):
         _("acknowledges the attribution rule"), default=False
     )
     decline_reason = models.TextField(_("reason for declining"), blank=True)
+    # Given on the RSVP form; the public programme names a speaker or moderator only with it.
+    listing_consent = models.BooleanField(
+        _("agrees to be named in the public programme"), default=False
+    )
+    listing_consented_at = models.DateTimeField(_("agreed to be named at"), null=True, blank=True)
 
     objects = InvitationQuerySet.as_manager()
 

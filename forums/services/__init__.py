@@ -31,6 +31,7 @@ from .invitations import (
     send_invitations,
     withdraw_invitation,
 )
+from .programme import publish_programme, record_schedule_change, unpublish_programme
 from .reminders import (
     ReminderPlan,
     RemindOutcome,
@@ -81,8 +82,10 @@ __all__ = [
     "invite_experts",
     "plan_reminders",
     "promote_from_waitlist",
+    "publish_programme",
     "queue_invitation_email",
     "record_rsvp_opened",
+    "record_schedule_change",
     "reissue_token",
     "remind_invitation_now",
     "remind_invitations_later",
@@ -101,6 +104,7 @@ __all__ = [
     "send_invitations_later",
     "send_or_queue_invitations",
     "submit_rsvp",
+    "unpublish_programme",
     "validate_template_text",
     "withdraw_invitation",
 ]

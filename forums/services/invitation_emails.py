@@ -7,11 +7,18 @@ when it sends (forums' resolver, `emails.outbox_values`).
 from django.conf import settings
 
 from academy_portal.mail.services import queue_email
-from forums.ics import build_invitation_ics, event_span
+from forums.ics import build_expert_calendar, build_invitation_ics, event_span
 from forums.models import EmailTemplate, Invitation
 
 from .emails import find_template, render_email
 from .tokens import current_raw_token
+
+# Answers after which the emailed calendar is the expert's own (forums.ics.build_expert_calendar).
+ANSWERED_ATTENDING = (
+    Invitation.Status.ACCEPTED,
+    Invitation.Status.TENTATIVE,
+    Invitation.Status.WAITLISTED,
+)
 
 
 class BatchCache:
@@ -58,7 +65,12 @@ def queue_invitation_email(
         for_outbox=True,
     )
     attachments = []
-    if ics_method:
+    if ics_method == "PUBLISH" and invitation.status in ANSWERED_ATTENDING:
+        # After an answer: the same calendar as the expert's download (their sessions), so the
+        # two never disagree about an entry with the same SEQUENCE.
+        data, method = build_expert_calendar(invitation)
+        attachments.append(("invitation.ics", data, f"text/calendar; method={method}"))
+    elif ics_method:
         attachments.append(
             (
                 "invitation.ics" if ics_method != "CANCEL" else "cancellation.ics",

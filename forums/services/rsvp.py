@@ -96,6 +96,7 @@ def _answer_fields(
     privacy_consent,
     chatham_house_acknowledged,
     decline_reason,
+    listing_consent=False,
 ) -> dict:
     def clean(value):
         return " ".join(str(value or "").split())
@@ -114,6 +115,7 @@ def _answer_fields(
         "privacy_consent": bool(privacy_consent),
         "chatham_house_acknowledged": bool(chatham_house_acknowledged),
         "decline_reason": (decline_reason or "").strip(),
+        "listing_consent": bool(listing_consent),
     }
 
 
@@ -156,6 +158,14 @@ def _record_consent(invitation: Invitation, *, given: bool) -> None:
         invitation.privacy_consented_at = timezone.now()
 
 
+def _record_listing_consent(invitation: Invitation, *, given: bool) -> None:
+    """When the expert agreed to be named in the public programme (kept while it stands)."""
+    if not given:
+        invitation.listing_consented_at = None
+    elif not invitation.listing_consent:
+        invitation.listing_consented_at = timezone.now()
+
+
 def submit_rsvp(
     invitation: Invitation,
     *,
@@ -175,8 +185,12 @@ def submit_rsvp(
     privacy_consent=False,
     chatham_house_acknowledged=False,
     decline_reason="",
+    listing_consent=False,
 ) -> Invitation:
-    """Save the answer once; an accept beyond capacity waits, a freed place is re-offered."""
+    """Save the answer once; an accept beyond capacity waits, a freed place is re-offered.
+
+    `listing_consent`: the expert agrees to be named in the public programme (stored with the
+    time it was given; any answer without it withdraws it)."""
     fields = _answer_fields(
         attendance=attendance,
         dietary_needs=dietary_needs,
@@ -191,6 +205,7 @@ def submit_rsvp(
         privacy_consent=privacy_consent,
         chatham_house_acknowledged=chatham_house_acknowledged,
         decline_reason=decline_reason,
+        listing_consent=listing_consent,
     )
     session_ids = sorted({s if isinstance(s, int) else s.pk for s in sessions})
     with transaction.atomic():
@@ -224,6 +239,7 @@ def submit_rsvp(
         else:
             new_status = answer
         _record_consent(locked, given=fields["privacy_consent"])
+        _record_listing_consent(locked, given=fields["listing_consent"])
         for name, value in fields.items():
             setattr(locked, name, value)
         locked.status = new_status

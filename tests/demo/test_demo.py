@@ -3,6 +3,7 @@ import hashlib
 import io
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import override_settings
@@ -12,14 +13,27 @@ from django.utils import timezone
 from academy_portal.core import roles
 from academy_portal.demo.build import COUNTED_MODELS, DEFAULT_DEMO_PASSWORD, build_demo
 from academy_portal.demo.context import DemoContext
+from academy_portal.demo.data import UPCOMING_SESSIONS
+from academy_portal.demo.invitations import DEMO_INVITATIONS
 from academy_portal.demo.users import build_users
 from academy_portal.mail.models import OutboxMessage
 from experts.models import Expert, ExpertiseArea
-from forums.models import AttributionRule, Edition, Forum, ReminderRule, Session, SessionRole
+from forums.models import (
+    AttributionRule,
+    Edition,
+    Forum,
+    Invitation,
+    ReminderRule,
+    Session,
+    SessionRole,
+)
+from forums.programme import programme_warnings
 from partners.models import MOU, Contact, Institution
 from tests.factories import ForumFactory
 
-QUERY_BOUND_FOR_RERUN = 400  # measured: 357 (about 1,000 before bulk matching)
+# Measured: 419 with the programme, attendance and visa letter steps (357 before them; about
+# 1,000 before bulk matching).
+QUERY_BOUND_FOR_RERUN = 460
 
 DEMO_MODELS = [
     Forum,
@@ -81,6 +95,8 @@ def test_load_demo_prints_summary_and_logins(db, monkeypatch):
         assert username in output
     assert DEFAULT_DEMO_PASSWORD in output
     assert "The 15th International Conference on the South China Sea" in output
+    assert f"{django_settings.SITE_URL}/forums/east-sea-conference/15/" in output
+    assert f"{django_settings.SITE_URL}/forums/calendar.ics" in output
 
 
 def _listed(output: str, prefix: str) -> dict[str, int]:
@@ -111,7 +127,10 @@ def test_the_summary_counts_agree_with_the_database_and_with_what_was_created(db
     assert created["forums"] == 4 and in_db["forums"] == 5
     assert created["session roles"] == SessionRole.objects.count() > 40
     assert created["reminder rules"] == ReminderRule.objects.count() > 0
-    assert created["invitations"] == 24 + 12  # the upcoming edition's, the held one's
+    # The two dozen of invitations.py, one for each role the programme planned, and the held
+    # edition's dozen (attendance.py).
+    planned_roles = sum(speakers + moderated for *_, speakers, moderated in UPCOMING_SESSIONS)
+    assert created["invitations"] == DEMO_INVITATIONS + planned_roles + 12 == 76
     assert created["emails in the outbox"] == OutboxMessage.objects.count() > 0
     assert "updated" not in output.split("Changes this run:")[1].splitlines()[0]
 
@@ -360,3 +379,29 @@ def test_demo_search_by_expertise_alias_finds_the_law_of_the_sea_experts(client,
     client.force_login(coordinator)
     response = client.get(reverse("admin:experts_expert_changelist"), {"q": term, "all": "1"})
     assert {e.pk for e in response.context["cl"].result_list} == expected
+
+
+def test_the_upcoming_programme_is_published_and_names_only_who_accepted_and_agreed(demo, client):
+    edition = demo["upcoming_edition"]
+    assert edition.is_published
+    assert not programme_warnings(edition=edition)  # every name on it has an accepted invitation
+    roles = SessionRole.objects.filter(session__edition=edition).select_related("expert")
+    invitations = {
+        i.expert_id: i for i in Invitation.objects.filter(edition=edition, offered_role__gt="")
+    }
+    listed = [
+        r
+        for r in roles
+        if not r.session.is_closed_door and invitations[r.expert_id].listing_consent
+    ]
+    unlisted = [r for r in roles if r not in listed]
+    assert listed and unlisted
+    assert Session.objects.filter(edition=edition, closed_door=True).count() == 1
+
+    page = client.get(reverse("forums:programme", args=[edition.forum.slug, edition.number]))
+
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert all(r.expert.full_name in text for r in listed)
+    assert not any(r.expert.full_name in text for r in unlisted)
+    assert client.get(reverse("forums:calendar")).status_code == 200
