@@ -18,7 +18,13 @@ from django.urls import reverse
 
 from academy_portal.core import roles
 from academy_portal.mail.models import OutboxMessage
-from tests.factories import EditionFactory, ExpertFactory, SessionFactory, UserFactory
+from tests.factories import (
+    EditionFactory,
+    ExpertFactory,
+    ExpertiseAreaFactory,
+    SessionFactory,
+    UserFactory,
+)
 from tests.forums.invitation_factories import sent_invitation
 from tests.support.browser import screenshot_dir, sign_in_staff
 from tests.support.fixtures import *  # noqa: F403  (pytest fixtures)
@@ -73,6 +79,12 @@ def test_no_critical_or_serious_violation_on_the_pages_that_matter(
     default_email_templates, live_server, browser
 ):
     _, edition, expert, _, token = world()
+    # No partner on file and two areas: the autocomplete's empty single box and its list of
+    # choices with a "remove all" cross.
+    unaffiliated = ExpertFactory(affiliation=None, affiliation_text="Independent scholar")
+    unaffiliated.expertise_areas.set(
+        [ExpertiseAreaFactory(name="Law of the sea"), ExpertiseAreaFactory(name="Mekong")]
+    )
     base = live_server.url
     staff_pages = {
         "staff home": reverse("admin:index"),
@@ -80,6 +92,10 @@ def test_no_critical_or_serious_violation_on_the_pages_that_matter(
         "invitation list": reverse("admin:forums_invitation_changelist")
         + f"?edition__id__exact={edition.pk}",
         "expert change": reverse("admin:experts_expert_change", args=[expert.pk]),
+        "expert change, no partner, two areas": reverse(
+            "admin:experts_expert_change", args=[unaffiliated.pk]
+        ),
+        "expert search": reverse("admin:experts_expert_changelist") + "?q=sea",
         "outbox list": reverse("admin:mail_outboxmessage_changelist"),
     }
     expert_pages = {
