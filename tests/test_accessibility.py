@@ -8,7 +8,6 @@ written to screenshot_dir()/axe-results.json (for the report), never into the tr
 """
 
 import json
-from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -26,30 +25,14 @@ from tests.factories import (
     UserFactory,
 )
 from tests.forums.invitation_factories import sent_invitation
-from tests.support.browser import screenshot_dir, sign_in_staff
+from tests.support.browser import run_axe, screenshot_dir, sign_in_staff
 from tests.support.fixtures import *  # noqa: F403  (pytest fixtures)
 
-AXE = Path(__file__).parent / "support" / "vendor" / "axe.min.js"
 LAPTOP = {"width": 1366, "height": 900}
 PASSWORD = "correct horse battery staple"
 BLOCKING = ("critical", "serious")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def run_axe(page) -> list[dict]:
-    page.add_script_tag(path=str(AXE))
-    results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [
-        {
-            "id": violation["id"],
-            "impact": violation["impact"],
-            "help": violation["help"],
-            "nodes": [node["target"] for node in violation["nodes"]][:5],
-            "count": len(violation["nodes"]),
-        }
-        for violation in results["violations"]
-    ]
 
 
 def slug(name: str) -> str:
