@@ -86,17 +86,20 @@ def build(sizes: list[int], rebuild: bool):
     from django.contrib.auth import get_user_model
 
     from academy_portal.core import roles
-    from experts.models import Expert, expert_search_text
+    from experts.models import Expert, expert_name_sort_key, expert_search_text
     from forums.models import Edition, Forum, Invitation, Session
     from tests.factories import EditionFactory, ForumFactory, SessionFactory, UserFactory
 
     def with_search_text(expert):
-        # bulk_create skips save(): the search column by the model's own formula.
+        # bulk_create skips save(): the search and sort columns by the model's own formulas.
         expert.search_text = expert_search_text(
             full_name=expert.full_name,
             given_name=expert.given_name,
             family_name=expert.family_name,
             email=expert.email,
+        )
+        expert.name_sort_key = expert_name_sort_key(
+            family_name=expert.family_name, given_name=expert.given_name
         )
         return expert
 

@@ -216,11 +216,11 @@ class ExpertAdmin(FoldedSearchMixin, admin.ModelAdmin):
         # whose own name or email matches, not every affiliation that shares a word with it.
         return queryset.filter(in_areas_or_named(search_term, area_ids=area_ids)), False
 
-    @admin.display(description=_("name"), ordering="family_name")
+    @admin.display(description=_("name"), ordering="name_sort_key")
     def name_display(self, obj):
         return obj.full_name
 
-    @admin.display(description=_("affiliation"), ordering="affiliation__name")
+    @admin.display(description=_("affiliation"), ordering="affiliation__name_sort_key")
     def affiliation_display(self, obj):
         return obj.affiliation_name
 

@@ -1,4 +1,5 @@
-"""The expert list export: one row per expert, by family name, written by the export engine.
+"""The expert list export: one row per expert, by family name in Vietnamese order, written by
+the export engine.
 
 It names people (emails, phones), so every export writes the access log. Staff notes and
 biographies stay in the admin.
@@ -15,7 +16,7 @@ class ExpertExport(Export):
     model = Expert
     file_stem = "experts"
     what = "Expert export"
-    order = ("family_name", "given_name", "pk")
+    order = ("name_sort_key", "pk")
     select_related = ("affiliation",)
     prefetch_related = ("expertise_areas",)
     logged = True

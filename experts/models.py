@@ -6,6 +6,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from academy_portal.core.collation import vietnamese_sort_column
 from academy_portal.core.text import fold_for_search, normalize_text
 
 from .search import area_search_text
@@ -52,6 +53,12 @@ def expert_search_text(*, full_name: str, given_name: str, family_name: str, ema
     """Expert.search_text: the folded (case and diacritics ignored) names and email address that
     the admin's search matches word by word. The one formula: save() and the benches call it."""
     return fold_for_search(f"{full_name} {given_name} {family_name} {email}")
+
+
+def expert_name_sort_key(*, family_name: str, given_name: str) -> str:
+    """Expert.name_sort_key: family name, then given name, in Vietnamese order (Đ after D, tones
+    second). The one formula: save() and the migration that filled the column call it."""
+    return vietnamese_sort_column(family_name, given_name)
 
 
 class Expert(models.Model):
@@ -121,13 +128,17 @@ class Expert(models.Model):
     consent_given_on = models.DateField(_("consent given on"), null=True, blank=True)
     staff_notes = models.TextField(_("notes (staff only)"), blank=True)
     search_text = models.TextField(editable=False, blank=True)
+    # Lists of experts sort on this (academy_portal.core.collation): plain text that sorts the
+    # same on every database, so ORDER BY gives the Vietnamese order and the index serves it.
+    name_sort_key = models.TextField(editable=False, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("expert")
         verbose_name_plural = _("experts")
-        ordering = ["family_name", "given_name"]
+        ordering = ["name_sort_key", "pk"]
+        indexes = [models.Index(fields=["name_sort_key", "id"], name="experts_expert_name_order")]
         constraints = [
             models.UniqueConstraint(
                 Lower("email"),
@@ -153,6 +164,9 @@ class Expert(models.Model):
             given_name=self.given_name,
             family_name=self.family_name,
             email=self.email,
+        )
+        self.name_sort_key = expert_name_sort_key(
+            family_name=self.family_name, given_name=self.given_name
         )
         super().save(*args, **kwargs)
 

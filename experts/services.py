@@ -143,6 +143,7 @@ def update_expert_profile(
             "family_name",
             "email",
             "search_text",
+            "name_sort_key",
             "updated_at",
         ]
     )

@@ -70,7 +70,7 @@ class InvitationExport(Export):
     model = Invitation
     file_stem = "invitations"
     what = "Invitation export"
-    order = ("edition_id", "expert__family_name", "expert__given_name", "pk")
+    order = ("edition_id", "expert__name_sort_key", "pk")
     logged = True
 
     def __init__(self, *, user=None):

@@ -170,10 +170,11 @@ class ContactInline(admin.TabularInline):
 class InstitutionAdmin(ExportActionsMixin, FoldedSearchMixin, admin.ModelAdmin):
     export_what = "institutions"
     form = InstitutionAdminForm
-    # Explicit: the annotated (GROUP BY) queryset would otherwise count as unordered.
-    ordering = ("name",)
+    # Explicit: the annotated (GROUP BY) queryset would otherwise count as unordered. Names in
+    # Vietnamese order (Institution.name_sort_key), here and in the autocomplete and filters.
+    ordering = ("name_sort_key", "pk")
     list_display = (
-        "name",
+        "name_display",
         "acronym",
         "kind",
         "country",
@@ -201,6 +202,10 @@ class InstitutionAdmin(ExportActionsMixin, FoldedSearchMixin, admin.ModelAdmin):
                 mou_active=Count("mous", filter=Q(mous__status=MOU.Status.ACTIVE), distinct=True),
             )
         )
+
+    @admin.display(description=_("name"), ordering="name_sort_key")
+    def name_display(self, obj):
+        return obj.name
 
     @admin.display(description=_("MOUs"), ordering="mou_total")
     def mou_count(self, obj):
@@ -268,7 +273,7 @@ class MOUAdmin(ExportActionsMixin, FoldedSearchMixin, admin.ModelAdmin):
         )
 
     # A method, not the foreign key itself: the admin never wraps foreign-key cells.
-    @admin.display(description=_("institution"), ordering="institution__name")
+    @admin.display(description=_("institution"), ordering="institution__name_sort_key")
     def partner(self, obj):
         return obj.institution
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from academy_portal.core.collation import vietnamese_sort_column
 from academy_portal.core.text import fold_for_search, normalize_text
 from academy_portal.core.units import AcademyUnit
 
@@ -24,6 +25,12 @@ def institution_search_text(
     pinned to this plain one by tests/partners/test_import_fast_paths.py)."""
     words = f"{name} {native_name or ''} {acronym or ''}".split()
     return " ".join(folded for folded in map(fold_word, words) if folded)
+
+
+def institution_name_sort_key(name: str) -> str:
+    """Institution.name_sort_key: the name in Vietnamese order (Đ after D, tones second). The one
+    formula: save(), the partner import (which writes without save()) and the migration."""
+    return vietnamese_sort_column(name)
 
 
 class Institution(models.Model):
@@ -43,13 +50,16 @@ class Institution(models.Model):
     website = models.URLField(_("website"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
     search_text = models.TextField(editable=False, blank=True, db_index=False)
+    # Lists of institutions sort on this, as experts do (experts.models.Expert.name_sort_key).
+    name_sort_key = models.TextField(editable=False, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("institution")
         verbose_name_plural = _("institutions")
-        ordering = ["name"]
+        ordering = ["name_sort_key", "pk"]
+        indexes = [models.Index(fields=["name_sort_key", "id"], name="partners_inst_name_order")]
         constraints = [
             models.UniqueConstraint(
                 Lower("name"),
@@ -68,6 +78,7 @@ class Institution(models.Model):
         self.name = normalize_text(self.name)
         self.native_name = normalize_text(self.native_name)
         self.search_text = institution_search_text(self.name, self.native_name, self.acronym)
+        self.name_sort_key = institution_name_sort_key(self.name)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

@@ -41,7 +41,7 @@ class MOUExport(Export):
     model = MOU
     file_stem = "partners-mous"
     what = "MOU export"
-    order = ("institution__name", "title", "pk")
+    order = ("institution__name_sort_key", "title", "pk")
     select_related = ("institution",)
     prefetch_related = (Prefetch("institution__contacts", queryset=Contact.objects.order_by("pk")),)
     logged = True  # the first contact's name and email
@@ -74,7 +74,7 @@ class InstitutionExport(Export):
     model = Institution
     file_stem = "partners-institutions"
     what = "Institution export"
-    order = ("name", "pk")
+    order = ("name_sort_key", "pk")
     prefetch_related = ("mous",)
 
     def columns(self):
@@ -96,7 +96,7 @@ class ContactExport(Export):
     model = Contact
     file_stem = "partners-contacts"
     what = "Contact export"
-    order = ("institution__name", "name", "pk")
+    order = ("institution__name_sort_key", "name", "pk")
     select_related = ("institution",)
     logged = True
 

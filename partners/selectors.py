@@ -134,7 +134,7 @@ def partner_history(institution_id: int) -> PartnerHistory:
             Prefetch("contacts", queryset=Contact.objects.order_by("name")),
             Prefetch(
                 "experts",
-                queryset=Expert.objects.order_by("family_name", "given_name").prefetch_related(
+                queryset=Expert.objects.order_by("name_sort_key", "pk").prefetch_related(
                     *expert_prefetches
                 ),
             ),

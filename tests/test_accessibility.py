@@ -8,7 +8,6 @@ written to screenshot_dir()/axe-results.json (for the report), never into the tr
 """
 
 import json
-from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -18,32 +17,22 @@ from django.urls import reverse
 
 from academy_portal.core import roles
 from academy_portal.mail.models import OutboxMessage
-from tests.factories import EditionFactory, ExpertFactory, SessionFactory, UserFactory
+from tests.factories import (
+    EditionFactory,
+    ExpertFactory,
+    ExpertiseAreaFactory,
+    SessionFactory,
+    UserFactory,
+)
 from tests.forums.invitation_factories import sent_invitation
-from tests.support.browser import screenshot_dir, sign_in_staff
+from tests.support.browser import run_axe, screenshot_dir, sign_in_staff
 from tests.support.fixtures import *  # noqa: F403  (pytest fixtures)
 
-AXE = Path(__file__).parent / "support" / "vendor" / "axe.min.js"
 LAPTOP = {"width": 1366, "height": 900}
 PASSWORD = "correct horse battery staple"
 BLOCKING = ("critical", "serious")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def run_axe(page) -> list[dict]:
-    page.add_script_tag(path=str(AXE))
-    results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [
-        {
-            "id": violation["id"],
-            "impact": violation["impact"],
-            "help": violation["help"],
-            "nodes": [node["target"] for node in violation["nodes"]][:5],
-            "count": len(violation["nodes"]),
-        }
-        for violation in results["violations"]
-    ]
 
 
 def slug(name: str) -> str:
@@ -73,6 +62,12 @@ def test_no_critical_or_serious_violation_on_the_pages_that_matter(
     default_email_templates, live_server, browser
 ):
     _, edition, expert, _, token = world()
+    # No partner on file and two areas: the autocomplete's empty single box and its list of
+    # choices with a "remove all" cross.
+    unaffiliated = ExpertFactory(affiliation=None, affiliation_text="Independent scholar")
+    unaffiliated.expertise_areas.set(
+        [ExpertiseAreaFactory(name="Law of the sea"), ExpertiseAreaFactory(name="Mekong")]
+    )
     base = live_server.url
     staff_pages = {
         "staff home": reverse("admin:index"),
@@ -80,6 +75,10 @@ def test_no_critical_or_serious_violation_on_the_pages_that_matter(
         "invitation list": reverse("admin:forums_invitation_changelist")
         + f"?edition__id__exact={edition.pk}",
         "expert change": reverse("admin:experts_expert_change", args=[expert.pk]),
+        "expert change, no partner, two areas": reverse(
+            "admin:experts_expert_change", args=[unaffiliated.pk]
+        ),
+        "expert search": reverse("admin:experts_expert_changelist") + "?q=sea",
         "outbox list": reverse("admin:mail_outboxmessage_changelist"),
     }
     expert_pages = {

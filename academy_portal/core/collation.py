@@ -55,3 +55,38 @@ def vietnamese_sort_key(text: str) -> tuple:
         tuple(tone for _, tone in pairs),
         str(text),
     )
+
+
+# A stored sort key (vietnamese_sort_column) is made of [0-9a-z] only: strings of these sort the
+# same under every database collation (C, en_US, ICU), so ORDER BY on the column gives the
+# Vietnamese order on SQLite and PostgreSQL alike, and an index serves it.
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+_SHORT = 36 * 35  # ranks below this take two characters, the first "1".."y"
+_PART_END = "0"  # ends a part's letters: below every letter's code, so "Anh" < "Anha"
+
+
+def _base36(number: int, width: int) -> str:
+    chars = []
+    for _ in range(width):
+        number, digit = divmod(number, 36)
+        chars.append(_DIGITS[digit])
+    return "".join(reversed(chars))
+
+
+def _rank_code(rank: int) -> str:
+    """An order-keeping, prefix-free code of a letter's rank: "10".."yz" for the alphabet and
+    the usual marks, "z" and four characters for the rare letters of other scripts."""
+    if rank + 36 < _SHORT:
+        return _base36(rank + 36, 2)
+    return "z" + _base36(rank, 4)
+
+
+def vietnamese_sort_column(*parts: str) -> str:
+    """A text that sorts, compared as plain text, in the Vietnamese order of `parts` (family name,
+    then given name, for instance): each part's letters as vietnamese_sort_key ranks them, then
+    its tones. Case and punctuation are ignored; rows equal here are ordered by their key."""
+    pieces = []
+    for part in parts:
+        ranks, tones, _text = vietnamese_sort_key(part or "")
+        pieces.append("".join(map(_rank_code, ranks)) + _PART_END + "".join(map(str, tones)))
+    return "".join(pieces)

@@ -543,6 +543,21 @@ KR_GIVEN = ["Min-jun", "Seo-yeon", "Ji-ho", "Hye-jin", "Dong-hyun", "Soo-ah", "J
             "Sung-min", "Ha-eun"]
 # fmt: on
 
+# The women's given names of the pools above and below, for the Vietnamese form of address
+# ("Bà", not "Ông"); Vietnamese women are told by their given name (VN_GIVEN_FEMALE).
+# fmt: off
+FEMALE_GIVEN = {
+    *VN_GIVEN_FEMALE,
+    "Haiyan", "Lihua", "Yufei", "Jiayi", "Xinyi", "Yan", "Shuang",
+    "Yūko", "Aiko", "Naomi", "Emi", "Sakura", "Mariko",
+    "Seo-yeon", "Hye-jin", "Soo-ah", "Eun-ji", "Ha-eun",
+    "Sarah", "Emily", "Rachel", "Laura", "Charlotte", "Harriet", "Imogen", "Claire", "Élodie",
+    "Hélène", "Katharina", "Annika", "Chloe", "Georgia", "Priya", "Kavya", "Sri", "Ratna",
+    "Maria", "Cristina", "Nurul", "Siti", "Wei Ling", "Shu Fen", "Kanya", "Pimchanok", "Femke",
+    "Ingrid", "Madeleine", "Anastasia", "Giulia",
+}
+# fmt: on
+
 # Given-first names by country: (country, given names, family names, domain hint).
 # fmt: off
 WESTERN_POOLS = [

@@ -31,6 +31,18 @@ def _honorific(rng, capacity: str) -> str:
     return ""
 
 
+# The Vietnamese form of address of each English title: "Kính gửi GS.TS. ...", not "Ông/Bà".
+HONORIFIC_VI = {"Prof.": "GS.TS.", "Assoc. Prof.": "PGS.TS.", "Dr.": "TS.", "Amb.": "Đại sứ"}
+
+
+def _honorific_vi(honorific: str, given_name: str) -> str:
+    """Vietnamese letters' form of address: the title's, else Ông or Bà by the given name."""
+    if honorific in HONORIFIC_VI:
+        return HONORIFIC_VI[honorific]
+    last = given_name.split(" ")[-1]
+    return "Bà" if given_name in data.FEMALE_GIVEN or last in data.FEMALE_GIVEN else "Ông"
+
+
 def _names(rng):
     """Yield (given, family, name order, country) for every expert, names never repeated."""
     seen: set[str] = set()
@@ -116,8 +128,10 @@ def build_experts(ctx: DemoContext) -> None:
         place = affiliation.name if affiliation else affiliation_text
         language = data.LANGUAGE_NAMES.get(country)
         consent = rng.random() < 0.85
+        honorific = _honorific(rng, capacity)
         values = {
-            "honorific": _honorific(rng, capacity),
+            "honorific": honorific,
+            "honorific_vi": _honorific_vi(honorific, given),
             "given_name": given,
             "family_name": family,
             "name_order": order,

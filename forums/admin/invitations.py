@@ -264,7 +264,7 @@ class InvitationAdmin(
             kwargs["queryset"] = Session.objects.filter(edition_id=edition_id)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    @admin.display(description=_("expert"), ordering="expert__family_name")
+    @admin.display(description=_("expert"), ordering="expert__name_sort_key")
     def expert_display(self, obj):
         return obj.expert.full_name
 

@@ -104,7 +104,7 @@ def invite_to_edition(modeladmin, request, queryset):
     """Expert changelist action: choose the edition, preview the email, then invite and send."""
     if not request.user.has_perm("forums.add_invitation"):
         raise PermissionDenied
-    experts = list(queryset.order_by("family_name", "given_name", "pk"))
+    experts = list(queryset.order_by("name_sort_key", "pk"))
     initial = {}
     # Arriving from an edition's "Invite experts" button, the edition is already chosen.
     preset = request.GET.get("not_invited_to")

@@ -226,7 +226,7 @@ def plan_reminders(invitations, *, requested_at: datetime | None = None) -> Remi
                 "events__created_at", filter=Q(events__kind=InvitationEvent.Kind.REMINDED)
             )
         )
-        .order_by("expert__family_name", "expert__given_name", "pk")
+        .order_by("expert__name_sort_key", "pk")
     )
     plan = ReminderPlan()
     for invitation in rows:

@@ -12,7 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _g
 
 from academy_portal.core.text import fold_for_search
-from partners.models import MOU, Contact, Institution, institution_search_text
+from partners.models import (
+    MOU,
+    Contact,
+    Institution,
+    institution_name_sort_key,
+    institution_search_text,
+)
 
 from .columns import COLUMN_BY_KEY
 from .errors import ErrorList, clip
@@ -266,6 +272,7 @@ def _plan_institution(inst_plan, existing, written, plan):
             )
         obj = {"name": inst_plan.name, "country": inst_plan.country, **fields}
         obj["search_text"] = plan.search_text(obj)
+        obj["name_sort_key"] = institution_name_sort_key(obj["name"])
         inst_plan.obj, inst_plan.is_new = obj, True
         plan.new_institutions.append(obj)
         return
@@ -282,6 +289,7 @@ def _plan_institution(inst_plan, existing, written, plan):
             plan.institution_fields.add(name)
     if inst_plan.changes:
         existing["search_text"] = plan.search_text(existing)
+        existing["name_sort_key"] = institution_name_sort_key(existing["name"])
         existing["updated_at"] = plan.now
         plan.changed_institutions.append(existing)
 

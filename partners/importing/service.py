@@ -91,7 +91,11 @@ def apply_plan(plan: Plan, *, progress=None, total=0) -> None:
     for chunk in chunks(plan.new_institutions, BATCH_SIZE):
         insert(Institution, chunk, assign_ids=True)
     for chunk in chunks(plan.changed_institutions, BATCH_SIZE):
-        update(Institution, chunk, [*sorted(plan.institution_fields), "search_text", "updated_at"])
+        update(
+            Institution,
+            chunk,
+            [*sorted(plan.institution_fields), "search_text", "name_sort_key", "updated_at"],
+        )
     for mou in plan.new_mous:
         mou["institution_id"] = mou.pop("institution")["id"]  # new institutions have one now
     written = 0

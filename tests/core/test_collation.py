@@ -1,8 +1,9 @@
 import random
+import re
 
 import pytest
 
-from academy_portal.core.collation import vietnamese_sort_key
+from academy_portal.core.collation import vietnamese_sort_column, vietnamese_sort_key
 
 
 def vi_sorted(words):
@@ -55,3 +56,57 @@ def test_syllable_by_syllable_and_foreign_letters():
 @pytest.mark.parametrize("text", ["", "—", "Réunion", "Curaçao", "Åland", "北京"])
 def test_any_text_has_a_key(text):
     assert vietnamese_sort_key(text)[2] == text
+
+
+# --- the stored column ------------------------------------------------------------------------
+
+SAMPLE_LETTERS = "aăâbcdđeêghiklmnoôơpqrstuưvxyfjwzAĐÊ áàảãạ-'.0123çü北é"
+
+
+def random_words(seed, count=400):
+    rng = random.Random(seed)
+    return ["".join(rng.choices(SAMPLE_LETTERS, k=rng.randint(0, 7))) for _ in range(count)]
+
+
+def without_text(key):
+    return key[:2]  # the column leaves ties (case, punctuation) to the row's key
+
+
+def test_the_column_sorts_as_the_key_sorts():
+    words = random_words(1)
+    by_column = sorted(words, key=vietnamese_sort_column)
+    assert [without_text(vietnamese_sort_key(w)) for w in by_column] == sorted(
+        without_text(vietnamese_sort_key(w)) for w in words
+    )
+
+
+def test_a_column_of_several_parts_sorts_part_by_part():
+    pairs = list(zip(random_words(2), random_words(3), strict=True))
+    by_column = sorted(pairs, key=lambda pair: vietnamese_sort_column(*pair))
+
+    def parts_key(pair):
+        return tuple(without_text(vietnamese_sort_key(part)) for part in pair)
+
+    assert [parts_key(p) for p in by_column] == sorted(parts_key(p) for p in pairs)
+
+
+def test_names_in_vietnamese_order_by_the_column():
+    names = ["Zhang", "Đặng", "Bùi", "Ánh", "Dương", "Anh", "Anh Thư", "Đức", "Nguyễn", "Ngô"]
+    assert sorted(names, key=vietnamese_sort_column) == [
+        "Anh",
+        "Ánh",
+        "Anh Thư",
+        "Bùi",
+        "Dương",
+        "Đặng",
+        "Đức",
+        "Ngô",
+        "Nguyễn",
+        "Zhang",
+    ]
+
+
+@pytest.mark.parametrize("text", ["", "Đặng", "Curaçao", "北京", "O'Brien-Smith", "\U0010ffff"])
+def test_the_column_is_plain_lowercase_ascii_letters_and_digits(text):
+    # Any database collation (C, en_US, ICU) orders such text as Python does.
+    assert re.fullmatch("[0-9a-z]+", vietnamese_sort_column(text, "Anh"))

@@ -339,6 +339,26 @@ def test_experts_are_varied_and_fictional(demo):
     assert len({e.full_name for e in experts}) == 200
 
 
+def test_demo_experts_have_a_vietnamese_form_of_address_fitting_their_title(demo):
+    experts = list(Expert.objects.all())
+    by_title = {(e.honorific, e.honorific_vi) for e in experts}
+    titled = {pair for pair in by_title if pair[0]}
+    assert titled == {
+        ("Prof.", "GS.TS."),
+        ("Assoc. Prof.", "PGS.TS."),
+        ("Dr.", "TS."),
+        ("Amb.", "Đại sứ"),
+    }
+    untitled = [e for e in experts if not e.honorific]
+    assert {e.honorific_vi for e in untitled} == {"Ông", "Bà"}
+    # A Vietnamese woman's middle name is "Thị" in the demo's pools; her letters say "Bà".
+    assert {e.honorific_vi for e in untitled if e.given_name.startswith("Thị ")} <= {"Bà"}
+    assert {e.honorific_vi for e in untitled if e.given_name.startswith("Văn ")} <= {"Ông"}
+    # So no Vietnamese letter falls back to the neutral "Ông/Bà".
+    assert all(e.formal_name_for("vi").split(" ")[0] != "Ông/Bà" for e in experts)
+    assert any(e.formal_name_for("vi").startswith("GS.TS. ") for e in experts)
+
+
 def test_every_demo_row_passes_model_validation(demo):
     for model in DEMO_MODELS:
         for obj in model.objects.all():

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 
 def participation(html: str) -> str:
-    return html.split('class="participation-history"')[1].split("</table>")[0]
+    return html.split('class="participation-history stack-on-phone"')[1].split("</table>")[0]
 
 
 def page(client, expert):

@@ -38,7 +38,7 @@ def preview(client, name, data, language="en"):
 
 
 def new_rows(page):
-    table = page.text.split('class="partner-import-rows partner-import-new"')[1]
+    table = page.text.split('class="partner-import-rows partner-import-new stack-on-phone"')[1]
     return table.split("<tbody>")[1].split("</tbody>")[0]
 
 

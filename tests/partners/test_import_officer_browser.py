@@ -71,3 +71,47 @@ def test_officer_file_preview_in_chromium(
             browser.close()
     assert Institution.objects.count() == 0  # a preview writes nothing
     assert problems == []
+
+
+# The new rows' table, measured: no cell pushed past the table's box at 1366 px (the tables of
+# updated rows and of the officer's long values wrap inside it too).
+FITS = """() => [...document.querySelectorAll('.partner-import-scroll')].map(
+    (box) => [box.scrollWidth, box.clientWidth])"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("language", ["en", "vi"])
+def test_the_new_rows_fit_a_1366_px_screen_without_sideways_scrolling(
+    live_server, browser, transactional_db, settings, tmp_path, language
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    officer = UserFactory(username="officer", groups=[roles.PARTNERSHIPS_OFFICERS])
+    officer_file = tmp_path / "doi-tac.csv"
+    officer_file.write_bytes(officer_csv())
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 768},
+        locale=language,
+        extra_http_headers={"Accept-Language": language},
+    )
+    page = context.new_page()
+    sign_in_staff(
+        page,
+        live_server.url,
+        username=officer.username,
+        password=PASSWORD,
+        next_url="/admin/partners/partnerimport/upload/",
+    )
+    page.set_input_files("#id_file", str(officer_file))
+    page.click(".partner-import-form input[type=submit]")
+    page.wait_for_selector(".partner-import-new")
+    page.screenshot(
+        path=str(screenshot_dir() / f"officer-preview-fit-{language}-1366.png"), full_page=True
+    )
+    boxes = page.evaluate(FITS)
+    assert boxes, "no preview table"
+    for scroll_width, client_width in boxes:
+        assert scroll_width <= client_width, (scroll_width, client_width)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    # Every value is still there, readable: the institution's name is not cut.
+    assert "Trung tâm Nghiên cứu Chiến lược và Quốc tế" in page.inner_text(".partner-import-new")
+    context.close()

@@ -8,6 +8,25 @@ import os
 import tempfile
 from pathlib import Path
 
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+
+
+def run_axe(page) -> list[dict]:
+    """axe-core's violations on the page: rule, impact, help, the first elements, how many.
+    The page's context must bypass the CSP (bypass_csp=True) to let the script in."""
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        {
+            "id": violation["id"],
+            "impact": violation["impact"],
+            "help": violation["help"],
+            "nodes": [node["target"] for node in violation["nodes"]][:5],
+            "count": len(violation["nodes"]),
+        }
+        for violation in results["violations"]
+    ]
+
 
 def screenshot_dir() -> Path:
     path = Path(
