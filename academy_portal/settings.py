@@ -363,6 +363,10 @@ INVITATIONS_INLINE_LIMIT = env.int("INVITATIONS_INLINE_LIMIT", default=50)
 # "Remind now" is refused within this many minutes of the invitation being sent or of the
 # previous reminder (forums.services.reminders): a double click sends one reminder.
 MANUAL_REMINDER_MIN_GAP = env.int("MANUAL_REMINDER_MIN_GAP", default=60)
+# Answers (POSTs) one personal RSVP link, and one client address, may send a minute; beyond
+# that the RSVP page answers 429 (forums.views). bench/pages.py raises both to measure answers.
+RSVP_RATE_LIMIT_PER_LINK = env.int("RSVP_RATE_LIMIT_PER_LINK", default=10)
+RSVP_RATE_LIMIT_PER_ADDRESS = env.int("RSVP_RATE_LIMIT_PER_ADDRESS", default=30)
 # Exports read the selected rows this many at a time (academy_portal.core.exports).
 EXPORT_CHUNK_SIZE = env.int("EXPORT_CHUNK_SIZE", default=2000)
 # Fields in one request: an admin action posts one per ticked row, so Django's 1,000 answered

@@ -42,7 +42,9 @@ def expert_for_user(user) -> Expert | None:
     owns_address = EmailAddress.objects.filter(
         user=user, email__iexact=user.email, verified=True, primary=True
     )
-    return Expert.objects.filter(Exists(owns_address), email__iexact=user.email).first()
+    # With the affiliation: the expert's pages show its name (one join, not a second query).
+    experts = Expert.objects.select_related("affiliation")
+    return experts.filter(Exists(owns_address), email__iexact=user.email).first()
 
 
 def _unique_username(email: str) -> str:

@@ -2,9 +2,11 @@
 
 from django import forms
 from django.utils import formats, timezone
+from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from academy_portal.core.widgets import MemoizedSelect
 from forums.models import AttributionRule, Edition, Invitation, SessionRole
 
 ANSWER_CHOICES = [
@@ -17,8 +19,16 @@ ANSWER_CHOICES = [
 ATTENDING_ANSWERS = {Invitation.Status.ACCEPTED, Invitation.Status.TENTATIVE}
 
 
-def _country_choices():
-    return [("", _("Select a country")), *countries]
+class CountryChoices(BaseChoiceIterator):
+    """ "Select a country", then the countries in the active language, read on every use.
+
+    Not a callable: Django normalises a callable's ~250 choices again each time a field or its
+    widget reads them (three times a page); django-countries keeps each language's sorted list.
+    """
+
+    def __iter__(self):
+        yield ("", _("Select a country"))
+        yield from countries
 
 
 def applies_chatham_house(invitation) -> bool:
@@ -40,7 +50,21 @@ def has_programme_role(invitation) -> bool:
     ).exists()
 
 
+class _ReusedQuerysetIterator(forms.models.ModelChoiceIterator):
+    """Iterates the field's queryset itself, not `queryset.iterator()`: the edition's few
+    sessions are read once per form and reused by the template's "any sessions?" test and the
+    rendering (Django's iterator reads them again, with a server-side cursor on PostgreSQL)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
 class SessionChoiceField(forms.ModelMultipleChoiceField):
+    iterator = _ReusedQuerysetIterator
+
     def label_from_instance(self, session):
         when = formats.date_format(timezone.localtime(session.starts_at), "DATETIME_FORMAT")
         return f"{session.text_in('title')} ({when})"
@@ -107,7 +131,9 @@ class RSVPForm(forms.Form):
     )
     passport_nationality = forms.ChoiceField(
         label=_("Nationality as on your passport"),
-        choices=_country_choices,
+        choices=CountryChoices(),
+        # ~250 options: rendered once per language, not on every page (core/widgets.py).
+        widget=MemoizedSelect,
         required=False,
         help_text=_("Only needed for a visa support letter."),
     )

@@ -8,6 +8,7 @@ GET never changes an invitation: mail scanners open links, so the only write on 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -35,8 +36,18 @@ from forums.services import (
 # Link tokens are an unpadded URL-safe base64 HMAC-SHA256 (43 characters, forums.services.tokens);
 # anything far longer is not worth hashing.
 TOKEN_MAX_LENGTH = 128
-RATE_LIMIT_PER_KEY = ratelimit.Limit(count=10, seconds=60)
-RATE_LIMIT_PER_IP = ratelimit.Limit(count=30, seconds=60)
+RATE_LIMIT_WINDOW = 60  # seconds: RSVP_RATE_LIMIT_PER_LINK and _PER_ADDRESS are per minute
+
+
+def per_link_limit() -> ratelimit.Limit:
+    """POSTs one personal link may make per minute (read at call time: tests change it)."""
+    return ratelimit.Limit(settings.RSVP_RATE_LIMIT_PER_LINK, RATE_LIMIT_WINDOW)
+
+
+def per_address_limit() -> ratelimit.Limit:
+    """POSTs one client address may make per minute, whatever the link."""
+    return ratelimit.Limit(settings.RSVP_RATE_LIMIT_PER_ADDRESS, RATE_LIMIT_WINDOW)
+
 
 # A personal link is a password: keep it out of Referer headers, caches and search engines.
 TOKEN_PAGE_HEADERS = {
@@ -116,8 +127,8 @@ def _gone(request, *, status: int, reason: str = "", contact_email: str = ""):
 def _rate_limited(request, *, key: str, headers: dict):
     """Count this POST against the link and the address; a 429 page when either is exhausted."""
     verdicts = [
-        ratelimit.consume("rsvp-key", key, RATE_LIMIT_PER_KEY),
-        ratelimit.consume("rsvp-ip", ratelimit.client_ip(request), RATE_LIMIT_PER_IP),
+        ratelimit.consume("rsvp-key", key, per_link_limit()),
+        ratelimit.consume("rsvp-ip", ratelimit.client_ip(request), per_address_limit()),
     ]
     blocked = [verdict for verdict in verdicts if not verdict.allowed]
     if not blocked:
@@ -205,9 +216,12 @@ def _rsvp_page(
                 return _with_headers(HttpResponseRedirect(request.path), headers)
     else:
         record_rsvp_opened(invitation)
+        # One read of the sessions the expert attends, for the initial values and the page.
+        prefetch_related_objects([invitation], "sessions_attending")
         form = RSVPForm(initial=RSVPForm.initial_for(invitation), invitation=invitation)
 
     attribution_label, attribution_explanation = _attribution(invitation)
+    prefetch_related_objects([invitation], "sessions_attending")  # done already on a GET
     context = {
         "invitation": invitation,
         "edition": edition,

@@ -25,14 +25,14 @@ from forums.services.attendance import AttendanceError, attended, save_feedback
 
 from .views import (
     PRIVATE_PAGE_HEADERS,
-    RATE_LIMIT_PER_IP,
-    RATE_LIMIT_PER_KEY,
     TOKEN_MAX_LENGTH,
     TOKEN_PAGE_HEADERS,
     _activate_expert_language,
     _contact_email,
     _language_link_redirect,
     _with_headers,
+    per_address_limit,
+    per_link_limit,
 )
 
 RATINGS = [(n, str(n)) for n in range(1, 6)]
@@ -78,8 +78,8 @@ def _page(request, invitation: Invitation, *, headers: dict, token_page: bool, f
     feedback = Feedback.objects.filter(invitation=invitation).first()
     if request.method == "POST":
         verdicts = [
-            ratelimit.consume("materials-key", str(invitation.pk), RATE_LIMIT_PER_KEY),
-            ratelimit.consume("materials-ip", ratelimit.client_ip(request), RATE_LIMIT_PER_IP),
+            ratelimit.consume("materials-key", str(invitation.pk), per_link_limit()),
+            ratelimit.consume("materials-ip", ratelimit.client_ip(request), per_address_limit()),
         ]
         if not all(verdict.allowed for verdict in verdicts):
             response = render(

@@ -63,7 +63,9 @@ def find_invitation_by_token(raw_token: str) -> Invitation | None:
     if not raw_token or len(raw_token) > MAX_TOKEN_LENGTH:
         return None
     token_hash = hash_token(raw_token)
-    invitation = Invitation.objects.with_related().filter(token_hash=token_hash).first()
+    # The offered session's edition too: the RSVP page reads its attribution rule.
+    found = Invitation.objects.with_related().select_related("offered_session__edition")
+    invitation = found.filter(token_hash=token_hash).first()
     if invitation is None or not hmac.compare_digest(invitation.token_hash, token_hash):
         return None
     return invitation

@@ -1,12 +1,16 @@
 """/healthz: what a load balancer or uptime monitor sees. Only the outside world is faked:
 a database driver that fails, a broker on a closed port, a broker folder that is gone."""
 
+import time
+
 import pytest
+from django.core.cache import cache
 from django.db import OperationalError, connections
 from django.test import override_settings
 from django.urls import reverse
 
 from academy_portal.celery import app as celery_app
+from academy_portal.core.health import BROKER_CHECK_INTERVAL, RecentCheck
 
 CLOSED_PORT_BROKER = "redis://127.0.0.1:1/0"
 
@@ -33,6 +37,19 @@ def broker_url():
     conf.update(saved)
     for override in reversed(overrides):
         override.disable()
+
+
+def working_filesystem_broker(broker_url, tmp_path):
+    """A filesystem broker in `tmp_path`, its folder there; returns the folder."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    broker_url(
+        "filesystem://",
+        data_folder_in=str(folder),
+        data_folder_out=str(folder),
+        processed_folder=str(tmp_path),
+    )
+    return folder
 
 
 def test_healthy_portal_answers_200_naming_each_check(client, db):
@@ -98,14 +115,7 @@ def test_missing_filesystem_broker_folder_answers_503(client, db, broker_url, tm
 
 
 def test_working_filesystem_broker_folder_is_ok(client, db, broker_url, tmp_path):
-    folder = tmp_path / "out"
-    folder.mkdir()
-    broker_url(
-        "filesystem://",
-        data_folder_in=str(folder),
-        data_folder_out=str(folder),
-        processed_folder=str(tmp_path),
-    )
+    working_filesystem_broker(broker_url, tmp_path)
 
     response = client.get(reverse("healthz"))
 
@@ -121,3 +131,53 @@ def test_healthz_is_not_redirected_to_https(client, db):
 
 def test_healthz_only_answers_get(client, db):
     assert client.post(reverse("healthz")).status_code == 405
+
+
+def test_a_recent_check_probes_once_per_interval_and_at_once_for_another_broker():
+    now = [100.0]
+    probes = []
+    address = ["redis://one"]
+
+    def probe():
+        probes.append((address[0], now[0]))
+        return None if address[0] == "redis://one" else "refused"
+
+    check = RecentCheck(probe, key=lambda: address[0], interval=2.0, clock=lambda: now[0])
+    assert check() is None
+    now[0] += 1.9
+    assert check() is None  # within the interval: the last outcome, no new connection
+    assert len(probes) == 1
+    now[0] += 0.2
+    assert check() is None
+    assert len(probes) == 2  # the interval has passed: probed again
+    address[0] = "redis://two"
+    assert check() == "refused"  # another broker is probed at once
+    assert probes[-1] == ("redis://two", now[0])
+
+
+def test_a_broker_outage_and_its_end_show_within_the_check_interval(
+    client, db, broker_url, tmp_path
+):
+    folder = working_filesystem_broker(broker_url, tmp_path)
+    assert client.get(reverse("healthz")).status_code == 200
+
+    def seconds_until(status: int) -> float:
+        started = time.monotonic()
+        while client.get(reverse("healthz")).status_code != status:
+            assert time.monotonic() - started < BROKER_CHECK_INTERVAL + 1, "not reported in time"
+            time.sleep(0.05)
+        return time.monotonic() - started
+
+    folder.rmdir()  # the broker is gone
+    assert seconds_until(503) <= BROKER_CHECK_INTERVAL + 0.5
+    assert client.get(reverse("healthz")).json()["checks"]["broker"] == "unavailable"
+    folder.mkdir()  # and back
+    assert seconds_until(200) <= BROKER_CHECK_INTERVAL + 0.5
+
+
+def test_the_cache_check_writes_again_when_its_value_is_gone(client, db):
+    assert client.get(reverse("healthz")).status_code == 200
+    cache.clear()  # evicted, expired or a flushed Redis: not an outage
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    assert response.json()["checks"]["cache"] == "ok"

@@ -12,6 +12,7 @@ from tests.factories import (
     EditionFactory,
     ExpertFactory,
     ExpertiseAreaFactory,
+    InstitutionFactory,
     SessionFactory,
     UserFactory,
 )
@@ -78,15 +79,18 @@ def test_me_lists_only_own_invitations_upcoming_and_past(client, staff):
 def test_me_query_count_does_not_grow_with_invitations(
     client, staff, django_assert_max_num_queries, count
 ):
-    expert, _ = signed_in_expert(client)
+    affiliation = InstitutionFactory(name="Viện Nghiên cứu Biển Đông")
+    expert, _ = signed_in_expert(client, affiliation=affiliation)
     for _ in range(count):
         edition = EditionFactory()
         session = SessionFactory(edition=edition)
         sent(staff, expert=expert, edition=edition, offered_session=session, offered_role="speaker")
-    with django_assert_max_num_queries(6):
+    # The session, the user, the expert with their affiliation, the invitations, erasure asked?
+    with django_assert_max_num_queries(5):
         response = client.get(reverse("experts:me"))
     assert response.status_code == 200
     assert response.content.decode().count('class="status status-sent"') == count
+    assert "Viện Nghiên cứu Biển Đông" in response.content.decode()
 
 
 def test_own_invitation_opens_without_the_token_and_can_be_answered(client, staff):
