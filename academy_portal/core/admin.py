@@ -21,7 +21,9 @@ class FoldedSearchMixin:
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         words = fold_for_search(search_term).split()
         if words:
-            lookup = f"{self.folded_search_field}__icontains"
+            # The column and the words are folded (lower-case ASCII), so a plain LIKE matches,
+            # and on PostgreSQL a trigram index answers it (core.search_indexes).
+            lookup = f"{self.folded_search_field}__contains"
             folded = queryset.filter(*[Q(**{lookup: word}) for word in words])
             results = results | folded
             # A folded path through a relation can repeat rows, like any related search.

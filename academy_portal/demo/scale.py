@@ -97,12 +97,13 @@ class ScalePlan:
         def n(kind: str, least: int) -> int:
             return max(least, round(BASE[kind] * scale))
 
-        experts, editions = n("experts", 20), n("editions", 2)
+        # At least two forums of two editions: a past one, and each kind of due work.
+        experts, editions = n("experts", 20), n("editions", 4)
         per_edition = min(experts, max(1, round(BASE["invitations"] * scale / editions)))
         return cls(
             scale=scale,
             experts=experts,
-            forums=max(1, editions // EDITIONS_PER_FORUM),
+            forums=max(2, editions // EDITIONS_PER_FORUM),
             editions=editions,
             invitations_per_edition=per_edition,
             institutions=n("institutions", 2),
