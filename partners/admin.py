@@ -183,6 +183,7 @@ class InstitutionAdmin(ExportActionsMixin, FoldedSearchMixin, admin.ModelAdmin):
     )
     list_filter = ("kind", ("country", CountryListFilter))
     search_fields = ("name", "native_name", "acronym", "city")
+    folded_search_covers = ("name", "native_name", "acronym")
     # No public page of an institution yet: the link would only reload this admin page.
     view_on_site = False
     fieldsets = (
@@ -229,6 +230,7 @@ class MOUAdmin(ExportActionsMixin, FoldedSearchMixin, admin.ModelAdmin):
         "institution__kind",
     )
     search_fields = ("title", "institution__name", "institution__acronym", "signatories")
+    folded_search_covers = ("institution__name", "institution__acronym")
     autocomplete_fields = ("institution", "supersedes")
     readonly_fields = ("status_badge", "days_left", "superseded_by_link")
     fieldsets = (
@@ -293,4 +295,5 @@ class ContactAdmin(ExportActionsMixin, FoldedSearchMixin, admin.ModelAdmin):
     list_select_related = ("institution",)
     list_filter = (("institution__country", CountryListFilter),)
     search_fields = ("name", "email", "position", "institution__name", "institution__acronym")
+    folded_search_covers = ("institution__name", "institution__acronym")
     autocomplete_fields = ("institution",)
