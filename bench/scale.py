@@ -54,7 +54,7 @@ SEARCH_TERMS = {
     "core.accesslog": "admin",
 }
 EXPERT_SEARCHES = {
-    "name, no diacritics": "nguyen thi lan",
+    "name, no diacritics": "tran van",
     "expertise alias": "UNCLOS",
     "expertise, Vietnamese folded": "luat bien",
     "expertise name": "maritime security",

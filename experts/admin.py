@@ -173,7 +173,15 @@ class ExpertAdmin(FoldedSearchMixin, admin.ModelAdmin):
         "affiliation__acronym",
         "affiliation_text",
     )
-    folded_search_covers = ("given_name", "family_name", "email")
+    # The expert's folded names and email, and the affiliation's folded name and acronym.
+    folded_search_fields = ("search_text", "affiliation__search_text")
+    folded_search_covers = (
+        "given_name",
+        "family_name",
+        "email",
+        "affiliation__name",
+        "affiliation__acronym",
+    )
     # Counting every expert again on each search or filter costs more than it tells.
     show_full_result_count = False
     search_help_text = _(

@@ -176,7 +176,7 @@ class InstitutionAdmin(ExportActionsMixin, FoldedSearchMixin, admin.ModelAdmin):
         "name",
         "acronym",
         "kind",
-        "country",
+        "country_display",
         "city",
         "mou_count",
         "active_mou_count",
@@ -203,6 +203,12 @@ class InstitutionAdmin(ExportActionsMixin, FoldedSearchMixin, admin.ModelAdmin):
             )
         )
 
+    @admin.display(description=_("country"), ordering="country")
+    def country_display(self, obj):
+        # The country's name, looked up; the plain field would build the list of every
+        # country's name for each row (django-countries' choices).
+        return obj.country.name or None
+
     @admin.display(description=_("MOUs"), ordering="mou_total")
     def mou_count(self, obj):
         return obj.mou_total
@@ -216,7 +222,7 @@ class InstitutionAdmin(ExportActionsMixin, FoldedSearchMixin, admin.ModelAdmin):
 class MOUAdmin(ExportActionsMixin, FoldedSearchMixin, admin.ModelAdmin):
     export_what = "mous"
     form = MOUAdminForm
-    folded_search_field = "institution__search_text"
+    folded_search_fields = ("institution__search_text",)
     # What a renewal decision needs comes first; signing dates are on the change page.
     list_display = ("title", "partner", "status_badge", "expiry", "unit")
     # Soonest expiry first; open-ended MOUs last on every database.
@@ -290,7 +296,7 @@ class MOUAdmin(ExportActionsMixin, FoldedSearchMixin, admin.ModelAdmin):
 @admin.register(Contact)
 class ContactAdmin(ExportActionsMixin, FoldedSearchMixin, admin.ModelAdmin):
     export_what = "contacts"
-    folded_search_field = "institution__search_text"
+    folded_search_fields = ("institution__search_text",)
     list_display = ("name", "position", "institution", "email", "phone")
     list_select_related = ("institution",)
     list_filter = (("institution__country", CountryListFilter),)

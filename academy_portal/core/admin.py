@@ -15,27 +15,31 @@ from academy_portal.core.text import fold_for_search
 
 
 class FoldedSearchMixin:
-    """Search matches each word in the folded `search_text` column, or in a search field.
+    """Search matches each word in a folded `search_text` column, or in a search field.
 
     "Nguyen Hung Son" then finds "Nguyễn Hùng Sơn", and "Vien" finds "Viện". Every word must
     match, each in the folded column or in any of the search fields the column does not already
-    hold (`folded_search_covers`: fields whose text is in it, not searched a second time). A
+    hold (`folded_search_covers`: fields whose text is in one, not searched a second time). A
     folded column across a relation ("expert__search_text") is matched in its own table and
     joined by id (`expert_id IN (...)`), so on PostgreSQL its trigram index answers the search
     (core.search_indexes) rather than a scan of this model's table.
     """
 
-    folded_search_field = "search_text"
+    # Folded columns: this model's, or a related model's ("affiliation__search_text").
+    folded_search_fields: tuple[str, ...] = ("search_text",)
     folded_search_covers: tuple[str, ...] = ()
 
     def get_search_results(self, request, queryset, search_term):
         words = search_words(search_term)
         if not words:
             return super().get_search_results(request, queryset, search_term)
-        relation, _, column = self.folded_search_field.rpartition("__")
-        folded_model = (
-            get_fields_from_path(self.model, relation)[-1].related_model if relation else None
-        )
+        folded_columns = []
+        for path in self.folded_search_fields:
+            relation, _, column = path.rpartition("__")
+            model = (
+                get_fields_from_path(self.model, relation)[-1].related_model if relation else None
+            )
+            folded_columns.append((relation, column, model))
         others = [
             field
             for field in self.get_search_fields(request)
@@ -46,13 +50,13 @@ class FoldedSearchMixin:
         for word in words:
             any_field = Q(*[Q(**{lookup: word}) for lookup in lookups], _connector=Q.OR)
             folded = fold_for_search(word)
-            if folded:
+            for relation, column, model in folded_columns if folded else ():
                 # The column and the words are folded (lower-case ASCII): a plain LIKE.
                 in_column = {f"{column}__contains": folded}
-                if folded_model is None:
+                if model is None:
                     any_field |= Q(**in_column)
                 else:
-                    matching = folded_model._default_manager.filter(**in_column).values("pk")
+                    matching = model._default_manager.filter(**in_column).values("pk")
                     any_field |= Q(**{f"{relation}__in": matching})
             conditions.append(any_field)
         may_have_duplicates = any(lookup_spawns_duplicates(self.opts, lu) for lu in lookups)

@@ -236,7 +236,7 @@ class SessionAdmin(admin.ModelAdmin):
 
 @admin.register(SessionRole)
 class SessionRoleAdmin(FoldedSearchMixin, admin.ModelAdmin):
-    folded_search_field = "expert__search_text"
+    folded_search_fields = ("expert__search_text",)
     folded_search_covers = ("expert__given_name", "expert__family_name", "expert__email")
     list_display = ("expert", "role", "session", "edition_display", "order")
     list_select_related = ("expert", "session__edition__forum")

@@ -124,7 +124,7 @@ class WithdrawForm(forms.Form):
 
 @admin.register(Invitation)
 class InvitationAdmin(PersonalDetailsAdminMixin, FoldedSearchMixin, admin.ModelAdmin):
-    folded_search_field = "expert__search_text"
+    folded_search_fields = ("expert__search_text",)
     folded_search_covers = ("expert__given_name", "expert__family_name", "expert__email")
     # The header's counts by status give the total; no second count of every invitation.
     show_full_result_count = False
