@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib import admin
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -95,12 +95,29 @@ class CountriesListFilter(CountryListFilter):
             }
 
 
-class InstitutionListFilter(admin.RelatedOnlyFieldListFilter):
-    """The institutions experts are affiliated with, read only when the sidebar is drawn."""
+# Institutions listed in the experts' "affiliation" filter; others are found by searching.
+AFFILIATIONS_SHOWN = 30
+
+
+class InstitutionListFilter(admin.RelatedFieldListFilter):
+    """The institutions with the most experts (AFFILIATIONS_SHOWN of them, by name) and the
+    one chosen, in one query read only when the sidebar is drawn: a sidebar of every partner
+    (thousands) would cost more than the list itself. Searching finds experts of any of them."""
 
     def field_choices(self, field, request, model_admin):
-        parent = super()
-        return SimpleLazyObject(lambda: parent.field_choices(field, request, model_admin))
+        def choices():
+            institutions = field.related_model._default_manager
+            busiest = (
+                institutions.annotate(expert_total=Count(field.related_query_name()))
+                .filter(expert_total__gt=0)
+                .order_by("-expert_total", "pk")
+                .values("pk")[:AFFILIATIONS_SHOWN]
+            )
+            chosen = [value for value in self.lookup_val or [] if str(value).isdigit()]
+            shown = institutions.filter(Q(pk__in=busiest) | Q(pk__in=chosen)).order_by("name")
+            return [(institution.pk, str(institution)) for institution in shown]
+
+        return SimpleLazyObject(choices)
 
     def has_output(self):
         return True
@@ -114,6 +131,7 @@ class ExpertiseAreaAdmin(FoldedSearchMixin, admin.ModelAdmin):
     fields = ("name", "slug", "aliases")
     # Also the expert form's autocomplete: "luật biển" finds "Law of the sea".
     search_fields = ("name",)
+    folded_search_covers = search_fields
     prepopulated_fields = {"slug": ("name",)}
 
     def get_queryset(self, request):
@@ -155,6 +173,17 @@ class ExpertAdmin(FoldedSearchMixin, admin.ModelAdmin):
         "affiliation__acronym",
         "affiliation_text",
     )
+    # The expert's folded names and email, and the affiliation's folded name and acronym.
+    folded_search_fields = ("search_text", "affiliation__search_text")
+    folded_search_covers = (
+        "given_name",
+        "family_name",
+        "email",
+        "affiliation__name",
+        "affiliation__acronym",
+    )
+    # Counting every expert again on each search or filter costs more than it tells.
+    show_full_result_count = False
     search_help_text = _(
         "Finds names, email addresses, positions, institutions and expertise areas by "
         "any of their names in English or Vietnamese (e.g. UNCLOS, luật biển)."

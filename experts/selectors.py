@@ -27,5 +27,5 @@ def in_areas_or_named(term: str, *, area_ids: list[int]) -> Q:
         )
     )
     words = fold_for_search(term).split()
-    own = Q(*[Q(search_text__icontains=word) for word in words])
+    own = Q(*[Q(search_text__contains=word) for word in words])
     return in_areas | own

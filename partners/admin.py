@@ -177,13 +177,14 @@ class InstitutionAdmin(ExportActionsMixin, FoldedSearchMixin, admin.ModelAdmin):
         "name_display",
         "acronym",
         "kind",
-        "country",
+        "country_display",
         "city",
         "mou_count",
         "active_mou_count",
     )
     list_filter = ("kind", ("country", CountryListFilter))
     search_fields = ("name", "native_name", "acronym", "city")
+    folded_search_covers = ("name", "native_name", "acronym")
     # No public page of an institution yet: the link would only reload this admin page.
     view_on_site = False
     fieldsets = (
@@ -207,6 +208,12 @@ class InstitutionAdmin(ExportActionsMixin, FoldedSearchMixin, admin.ModelAdmin):
     def name_display(self, obj):
         return obj.name
 
+    @admin.display(description=_("country"), ordering="country")
+    def country_display(self, obj):
+        # The country's name, looked up; the plain field would build the list of every
+        # country's name for each row (django-countries' choices).
+        return obj.country.name or None
+
     @admin.display(description=_("MOUs"), ordering="mou_total")
     def mou_count(self, obj):
         return obj.mou_total
@@ -220,7 +227,7 @@ class InstitutionAdmin(ExportActionsMixin, FoldedSearchMixin, admin.ModelAdmin):
 class MOUAdmin(ExportActionsMixin, FoldedSearchMixin, admin.ModelAdmin):
     export_what = "mous"
     form = MOUAdminForm
-    folded_search_field = "institution__search_text"
+    folded_search_fields = ("institution__search_text",)
     # What a renewal decision needs comes first; signing dates are on the change page.
     list_display = ("title", "partner", "status_badge", "expiry", "unit")
     # Soonest expiry first; open-ended MOUs last on every database.
@@ -234,6 +241,7 @@ class MOUAdmin(ExportActionsMixin, FoldedSearchMixin, admin.ModelAdmin):
         "institution__kind",
     )
     search_fields = ("title", "institution__name", "institution__acronym", "signatories")
+    folded_search_covers = ("institution__name", "institution__acronym")
     autocomplete_fields = ("institution", "supersedes")
     readonly_fields = ("status_badge", "days_left", "superseded_by_link")
     fieldsets = (
@@ -293,9 +301,10 @@ class MOUAdmin(ExportActionsMixin, FoldedSearchMixin, admin.ModelAdmin):
 @admin.register(Contact)
 class ContactAdmin(ExportActionsMixin, FoldedSearchMixin, admin.ModelAdmin):
     export_what = "contacts"
-    folded_search_field = "institution__search_text"
+    folded_search_fields = ("institution__search_text",)
     list_display = ("name", "position", "institution", "email", "phone")
     list_select_related = ("institution",)
     list_filter = (("institution__country", CountryListFilter),)
     search_fields = ("name", "email", "position", "institution__name", "institution__acronym")
+    folded_search_covers = ("institution__name", "institution__acronym")
     autocomplete_fields = ("institution",)

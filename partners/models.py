@@ -157,6 +157,11 @@ class MOU(models.Model):
         verbose_name = _("MOU")
         verbose_name_plural = _("MOUs")
         ordering = ["expires_on", "title"]
+        indexes = [
+            # The daily expiry check and the "expiring" filters read active MOUs by expiry
+            # date: only those due, not every MOU.
+            models.Index(fields=["status", "expires_on"], name="partners_mou_status_expiry"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 "institution", "title", "signed_on", name="partners_mou_unique_inst_title_signed"

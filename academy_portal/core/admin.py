@@ -1,8 +1,13 @@
 """Admin building blocks shared by the portal's apps, and the access log's admin."""
 
 from django.contrib import admin
-from django.contrib.admin.utils import reverse_field_path
+from django.contrib.admin.utils import (
+    get_fields_from_path,
+    lookup_spawns_duplicates,
+    reverse_field_path,
+)
 from django.db.models import Q
+from django.utils.text import smart_split, unescape_string_literal
 from django_countries import countries
 
 from academy_portal.core.models import AccessLog
@@ -10,23 +15,70 @@ from academy_portal.core.text import fold_for_search
 
 
 class FoldedSearchMixin:
-    """Search also matches the folded `search_text` column, word by word.
+    """Search matches each word in a folded `search_text` column, or in a search field.
 
-    "Nguyen Hung Son" then finds "Nguyễn Hùng Sơn", and "Vien" finds "Viện".
+    "Nguyen Hung Son" then finds "Nguyễn Hùng Sơn", and "Vien" finds "Viện". Every word must
+    match, each in the folded column or in any of the search fields the column does not already
+    hold (`folded_search_covers`: fields whose text is in one, not searched a second time). A
+    folded column across a relation ("expert__search_text") is matched in its own table and
+    joined by id (`expert_id IN (...)`), so on PostgreSQL its trigram index answers the search
+    (core.search_indexes) rather than a scan of this model's table.
     """
 
-    folded_search_field = "search_text"
+    # Folded columns: this model's, or a related model's ("affiliation__search_text").
+    folded_search_fields: tuple[str, ...] = ("search_text",)
+    folded_search_covers: tuple[str, ...] = ()
 
     def get_search_results(self, request, queryset, search_term):
-        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        words = fold_for_search(search_term).split()
-        if words:
-            lookup = f"{self.folded_search_field}__icontains"
-            folded = queryset.filter(*[Q(**{lookup: word}) for word in words])
-            results = results | folded
-            # A folded path through a relation can repeat rows, like any related search.
-            may_have_duplicates = may_have_duplicates or "__" in self.folded_search_field
-        return results, may_have_duplicates
+        words = search_words(search_term)
+        if not words:
+            return super().get_search_results(request, queryset, search_term)
+        folded_columns = []
+        for path in self.folded_search_fields:
+            relation, _, column = path.rpartition("__")
+            model = (
+                get_fields_from_path(self.model, relation)[-1].related_model if relation else None
+            )
+            folded_columns.append((relation, column, model))
+        others = [
+            field
+            for field in self.get_search_fields(request)
+            if field not in self.folded_search_covers
+        ]
+        lookups = [_search_lookup(field) for field in others]
+        conditions = []
+        for word in words:
+            any_field = Q(*[Q(**{lookup: word}) for lookup in lookups], _connector=Q.OR)
+            folded = fold_for_search(word)
+            for relation, column, model in folded_columns if folded else ():
+                # The column and the words are folded (lower-case ASCII): a plain LIKE.
+                in_column = {f"{column}__contains": folded}
+                if model is None:
+                    any_field |= Q(**in_column)
+                else:
+                    matching = model._default_manager.filter(**in_column).values("pk")
+                    any_field |= Q(**{f"{relation}__in": matching})
+            conditions.append(any_field)
+        may_have_duplicates = any(lookup_spawns_duplicates(self.opts, lu) for lu in lookups)
+        return queryset.filter(*conditions), may_have_duplicates
+
+
+def search_words(search_term: str | None) -> list[str]:
+    """The admin's words: split on spaces, a "quoted phrase" kept whole (as Django does)."""
+    words = []
+    for bit in smart_split(search_term or ""):
+        if bit[:1] in {'"', "'"} and bit[-1:] == bit[:1]:
+            bit = unescape_string_literal(bit)
+        if bit.strip():
+            words.append(bit)
+    return words
+
+
+def _search_lookup(field: str) -> str:
+    prefixes = {"^": "istartswith", "=": "iexact", "@": "search"}
+    if field[:1] in prefixes:
+        return f"{field[1:]}__{prefixes[field[:1]]}"
+    return f"{field}__icontains"
 
 
 class CountryListFilter(admin.AllValuesFieldListFilter):

@@ -101,8 +101,12 @@ def build_demo(*, today: dt.date | None = None, password: str | None = None) -> 
     }
 
 
-def _counts() -> dict[str, int]:
+def count_rows() -> dict[str, int]:
+    """Rows in the database of each kind the summary counts."""
     return {label: model.objects.count() for label, model in COUNTED_MODELS}
+
+
+_counts = count_rows
 
 
 LABELS = {model._meta.label: label for label, model in COUNTED_MODELS} | {

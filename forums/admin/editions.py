@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Case, Count, F, IntegerField, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -31,26 +31,36 @@ def edition_filter_label(edition: Edition) -> str:
     return f"{edition.forum.short_name} {edition.number} \u00b7 {month}"
 
 
+# Editions listed in a filter sidebar: those to come, then the latest past ones.
+EDITIONS_SHOWN = 30
+
+
 class EditionListFilter(admin.RelatedFieldListFilter):
     """Editions, the ones still to come first (soonest first), then past ones (latest first),
-    with their forums fetched in the same query: a coordinator filters on the next edition."""
+    with their forums fetched in the same query: a coordinator filters on the next edition.
+    At most EDITIONS_SHOWN of them, and the one chosen: older editions are reached through the
+    edition's own page (its invitations link) rather than a sidebar of every edition ever held."""
 
     def field_choices(self, field, request, model_admin):
         today = timezone.localdate()
         past = Case(
             When(end_date__lt=today, then=Value(1)), default=Value(0), output_field=IntegerField()
         )
-        editions = (
-            Edition.objects.select_related("forum")
-            .annotate(is_past=past)
-            .order_by(
-                "is_past",
-                Case(When(end_date__lt=today, then=None), default=F("start_date")).asc(),
-                F("start_date").desc(),
-                "forum__short_name",
-            )
+        order = (
+            "is_past",
+            Case(When(end_date__lt=today, then=None), default=F("start_date")).asc(),
+            F("start_date").desc(),
+            "forum__short_name",
+            "pk",
         )
-        return [(edition.pk, edition_filter_label(edition)) for edition in editions]
+        editions = Edition.objects.annotate(is_past=past).order_by(*order)
+        chosen = [value for value in self.lookup_val or [] if str(value).isdigit()]
+        shown = (
+            editions.filter(Q(pk__in=editions.values("pk")[:EDITIONS_SHOWN]) | Q(pk__in=chosen))
+            .select_related("forum")
+            .order_by(*order)
+        )
+        return [(edition.pk, edition_filter_label(edition)) for edition in shown]
 
 
 def label_inputs(form: forms.BaseForm, parts: tuple[str, str]) -> None:
@@ -327,7 +337,8 @@ class SessionAdmin(admin.ModelAdmin):
 
 @admin.register(SessionRole)
 class SessionRoleAdmin(FoldedSearchMixin, admin.ModelAdmin):
-    folded_search_field = "expert__search_text"
+    folded_search_fields = ("expert__search_text",)
+    folded_search_covers = ("expert__given_name", "expert__family_name", "expert__email")
     list_display = ("expert", "role", "session", "edition_display", "order")
     list_select_related = ("expert", "session__edition__forum")
     list_filter = ("role", ("session__edition", EditionListFilter))

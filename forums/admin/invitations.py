@@ -6,7 +6,7 @@ Coordinators (forums permissions) may act; viewers see lists, counts and history
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.utils import formats
 from django.utils.html import format_html, format_html_join
@@ -127,7 +127,10 @@ class WithdrawForm(forms.Form):
 class InvitationAdmin(
     PersonalDetailsActions, PersonalDetailsAdminMixin, FoldedSearchMixin, admin.ModelAdmin
 ):
-    folded_search_field = "expert__search_text"
+    folded_search_fields = ("expert__search_text",)
+    folded_search_covers = ("expert__given_name", "expert__family_name", "expert__email")
+    # The header's counts by status give the total; no second count of every invitation.
+    show_full_result_count = False
     list_display = (
         "expert_display",
         "edition_display",
@@ -292,19 +295,18 @@ class InvitationAdmin(
         if not context or "cl" not in context:
             return response
         changelist = context["cl"]
-        aggregates = {
-            status: Count("pk", filter=Q(status=status)) for status in Invitation.Status.values
-        }
-        counts = (
+        # GROUP BY status: PostgreSQL counts from the status index, not every row's columns.
+        counts = dict(
             self._count_base(request, changelist)
             .order_by()
-            .aggregate(total=Count("pk"), **aggregates)
+            .values_list("status")
+            .annotate(n=Count("pk"))
         )
         context["status_counts"] = [
             {
                 "status": status,
                 "label": label,
-                "count": counts[status],
+                "count": counts.get(status, 0),
                 "url": changelist.get_query_string({"status__exact": status}),
             }
             for status, label in Invitation.Status.choices

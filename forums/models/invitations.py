@@ -207,6 +207,9 @@ class Invitation(models.Model):
         ]
         indexes = [
             models.Index(fields=["edition", "status"], name="forums_inv_edition_status"),
+            # The staff list's default order: its first page is read from this index, not
+            # sorted out of every invitation.
+            models.Index(fields=["-created_at", "-id"], name="forums_inv_newest"),
             models.Index(fields=["edition", "waitlisted_at"], name="forums_inv_waitlist"),
             # The retention purge (forums.services.retention) reads only rows that still hold
             # what it erases: these partial indexes shrink as the purge works.

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.admin.models import CHANGE
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -24,7 +25,7 @@ from academy_portal.mail.models import OutboxMessage
 from forums.models import Edition, EmailTemplate, Invitation, InvitationEvent, ReminderRule
 
 from .events import invitation_ids, lock_invitation, record_event, refresh_invitation
-from .invitation_emails import queue_invitation_email
+from .invitation_emails import BatchCache, queue_invitation_email
 from .tokens import current_raw_token, issue_token
 
 DEFAULT_REMINDER_RULES = (
@@ -35,6 +36,9 @@ DEFAULT_REMINDER_RULES = (
 )
 # An expert invited a day ago is not reminded yet; a later run inside the rule's window will.
 RECENTLY_SENT_GRACE = timedelta(days=2)
+# Overdue invitations expired per transaction; reminders queued per transaction.
+EXPIRY_BATCH = 500
+REMINDER_BATCH = 50
 
 
 def create_default_reminder_rules(edition: Edition) -> list[ReminderRule]:
@@ -82,44 +86,53 @@ def concerns(rule: ReminderRule, invitation: Invitation, *, now) -> bool:
     )
 
 
-def _remind(rule: ReminderRule, invitation_id: int, *, now) -> bool:
+def _remind_batch(rule: ReminderRule, invitation_ids: list[int], *, now, cache) -> int:
+    """Remind these invitations of the rule in one transaction; how many were queued."""
+    queued = 0
     with transaction.atomic():
-        # Skip a row locked by an answer being saved right now: the next run sees its outcome.
-        invitation = (
+        # Skip rows locked by an answer being saved right now: the next run sees the outcome.
+        # By primary key, with the expert only (the rare offered session is read if there is
+        # one): no join that reads a whole small table for each reminder.
+        locked = (
             Invitation.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("expert", "offered_session")
-            .filter(pk=invitation_id)
-            .first()
+            .select_related("expert")
+            .filter(pk__in=invitation_ids)
+            .order_by("pk")
         )
-        if invitation is None:
-            return False
-        invitation.edition = rule.edition
-        if not concerns(rule, invitation, now=now):
-            return False
-        raw = current_raw_token(invitation)
-        if raw is None:  # SECRET_KEY changed since the link was issued: give a working one
-            raw = issue_token(invitation)
-            invitation.save()
-            InvitationEvent.objects.create(
-                invitation=invitation,
-                kind=InvitationEvent.Kind.TOKEN_REISSUED,
-                details={"reason": "reminder"},
-            )
-        participants = rule.audience == ReminderRule.Audience.PARTICIPANTS
-        _, created = queue_invitation_email(
-            invitation,
-            rule.effective_template_kind,
-            dedup_key=reminder_dedup_key(rule, invitation),
-            raw_token=raw,
-            ics_method="PUBLISH" if participants else None,
+        for invitation in locked:
+            invitation.edition = rule.edition
+            if concerns(rule, invitation, now=now) and _remind(rule, invitation, cache=cache):
+                queued += 1
+    return queued
+
+
+def _remind(rule: ReminderRule, invitation: Invitation, *, cache: BatchCache) -> bool:
+    """Queue the rule's reminder to a locked invitation it concerns; False if queued before."""
+    raw = current_raw_token(invitation)
+    if raw is None:  # SECRET_KEY changed since the link was issued: give a working one
+        raw = issue_token(invitation)
+        invitation.save()
+        InvitationEvent.objects.create(
+            invitation=invitation,
+            kind=InvitationEvent.Kind.TOKEN_REISSUED,
+            details={"reason": "reminder"},
         )
-        if created:
-            InvitationEvent.objects.create(
-                invitation=invitation,
-                kind=InvitationEvent.Kind.REMINDED,
-                details={"rule": rule.pk, "audience": rule.audience, "days": rule.days},
-            )
-        return created
+    participants = rule.audience == ReminderRule.Audience.PARTICIPANTS
+    _, created = queue_invitation_email(
+        invitation,
+        rule.effective_template_kind,
+        dedup_key=reminder_dedup_key(rule, invitation),
+        raw_token=raw,
+        ics_method="PUBLISH" if participants else None,
+        cache=cache,
+    )
+    if created:
+        InvitationEvent.objects.create(
+            invitation=invitation,
+            kind=InvitationEvent.Kind.REMINDED,
+            details={"rule": rule.pk, "audience": rule.audience, "days": rule.days},
+        )
+    return created
 
 
 def send_due_reminders(*, today=None) -> int:
@@ -127,6 +140,7 @@ def send_due_reminders(*, today=None) -> int:
 
     today = today or timezone.localdate()
     now = timezone.now()
+    invitation_type = ContentType.objects.get_for_model(Invitation)
     queued = 0
     for rule in current_rules(today=today):
         invitations = rule.edition.invitations.filter(token_revoked_at__isnull=True)
@@ -134,45 +148,61 @@ def send_due_reminders(*, today=None) -> int:
             invitations = invitations.filter(status=Invitation.Status.ACCEPTED)
         else:
             invitations = invitations.pending().filter(sent_at__lte=now - RECENTLY_SENT_GRACE)
-        ids = list(invitations.values_list("pk", flat=True))
+        ids = list(invitations.order_by("pk").values_list("pk", flat=True))
         keys = {f"reminder:{rule.pk}:{pk}": pk for pk in ids}
+        # What earlier runs queued, read through these invitations' own outbox rows (indexed
+        # by related object), not by looking every key up among all emails ever queued.
+        # queue_email's unique dedup_key still settles a race between two runs.
         done = set(
-            OutboxMessage.objects.filter(dedup_key__in=list(keys)).values_list(
-                "dedup_key", flat=True
+            OutboxMessage.objects.filter(
+                related_content_type=invitation_type,
+                related_object_id__in=ids,
+                dedup_key__in=list(keys),
             )
+            .order_by()
+            .values_list("dedup_key", flat=True)
         )
-        for key, pk in keys.items():
-            if key not in done and _remind(rule, pk, now=now):
-                queued += 1
+        cache = BatchCache()  # the edition's templates, looked up once per rule
+        due = [pk for key, pk in keys.items() if key not in done]
+        # A transaction per REMINDER_BATCH reminders, not per reminder: each commit waits for
+        # the disk, and an answer being saved waits at most one batch for its row.
+        for start in range(0, len(due), REMINDER_BATCH):
+            queued += _remind_batch(rule, due[start : start + REMINDER_BATCH], now=now, cache=cache)
     return queued
 
 
 def expire_unanswered_invitations(*, today=None) -> int:
-    """Invitations still unanswered after the RSVP deadline become EXPIRED (with an event)."""
+    """Invitations still unanswered after the RSVP deadline become EXPIRED, each with its
+    event, EXPIRY_BATCH at a time: each row is locked and still unanswered when it changes
+    (a row an answer is being saved to is skipped; the next run sees how it ended)."""
     today = today or timezone.localdate()
     ids = list(
         Invitation.objects.pending()
         .filter(edition__rsvp_deadline__lt=today)
+        .order_by("pk")
         .values_list("pk", flat=True)
     )
+    details = {"deadline": str(today - timedelta(days=1))}
     expired = 0
-    for pk in ids:
+    for start in range(0, len(ids), EXPIRY_BATCH):
         with transaction.atomic():
-            invitation = (
-                Invitation.objects.select_for_update(skip_locked=True)
-                .filter(pk=pk, status=Invitation.Status.SENT)
-                .first()
+            locked = [
+                invitation.pk
+                for invitation in Invitation.objects.select_for_update(skip_locked=True)
+                .filter(pk__in=ids[start : start + EXPIRY_BATCH], status=Invitation.Status.SENT)
+                .order_by("pk")
+                .only("pk")
+            ]
+            Invitation.objects.filter(pk__in=locked).update(
+                status=Invitation.Status.EXPIRED, updated_at=timezone.now()
             )
-            if invitation is None:
-                continue
-            invitation.status = Invitation.Status.EXPIRED
-            invitation.save(update_fields=["status", "updated_at"])
-            InvitationEvent.objects.create(
-                invitation=invitation,
-                kind=InvitationEvent.Kind.EXPIRED,
-                details={"deadline": str(today - timedelta(days=1))},
+            InvitationEvent.objects.bulk_create(
+                InvitationEvent(
+                    invitation_id=pk, kind=InvitationEvent.Kind.EXPIRED, details=details
+                )
+                for pk in locked
             )
-            expired += 1
+            expired += len(locked)
     return expired
 
 

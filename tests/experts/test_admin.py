@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from experts import admin as experts_admin
 from experts.models import Expert
 from tests.factories import ExpertFactory, ExpertiseAreaFactory, InstitutionFactory
 
@@ -175,3 +176,25 @@ def test_filters_by_expertise_area_capacity_nationality_and_language(admin_clien
     filters = response.text.split('id="changelist-filter"')[1]
     assert "Australia" in filters
     assert "Law of the sea" in filters
+
+
+def test_affiliation_filter_lists_the_busiest_institutions_and_the_chosen_one(
+    admin_client, monkeypatch
+):
+    monkeypatch.setattr(experts_admin, "AFFILIATIONS_SHOWN", 2)
+    quiet = InstitutionFactory(name="Quiet Institute")
+    ExpertFactory(affiliation=quiet)
+    busy = []
+    for name, experts in (("Busy Institute", 3), ("Busier Institute", 4)):
+        busy.append(InstitutionFactory(name=name))
+        ExpertFactory.create_batch(experts, affiliation=busy[-1])
+
+    def listed(**params):
+        response = admin_client.get(reverse("admin:experts_expert_changelist"), params)
+        spec = next(s for s in response.context["cl"].filter_specs if s.field_path == "affiliation")
+        return [name for _, name in spec.lookup_choices]
+
+    # By name, the two with the most experts; not the one with a single expert.
+    assert listed() == [str(busy[1]), str(busy[0])]
+    # The chosen institution stays listed however few experts it has.
+    assert listed(affiliation__id__exact=quiet.pk) == [str(busy[1]), str(busy[0]), str(quiet)]

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from forums.admin import editions as editions_admin
 from forums.admin.editions import edition_filter_label
 from forums.models import Edition, Session
 from tests.factories import (
@@ -189,3 +190,27 @@ def test_session_role_search_ignores_diacritics(admin_client):
         reverse("admin:forums_sessionrole_changelist"), {"q": "nguyen hung son"}
     )
     assert list(response.context["cl"].result_list) == [role]
+
+
+def test_edition_filter_lists_those_to_come_then_the_latest_and_the_chosen_one(
+    admin_client, monkeypatch
+):
+    monkeypatch.setattr(editions_admin, "EDITIONS_SHOWN", 2)
+    today = timezone.localdate()
+    forum = ForumFactory(short_name="SCS")
+
+    def edition(number, days):
+        start = today + dt.timedelta(days=days)
+        return EditionFactory(
+            forum=forum, number=number, start_date=start, end_date=start, rsvp_deadline=None
+        )
+
+    oldest, older, soon = edition(1, -800), edition(2, -400), edition(3, 30)
+
+    def listed(**params):
+        response = admin_client.get(reverse("admin:forums_invitation_changelist"), params)
+        spec = next(s for s in response.context["cl"].filter_specs if s.field_path == "edition")
+        return [pk for pk, _ in spec.lookup_choices]
+
+    assert listed() == [soon.pk, older.pk]
+    assert listed(edition__id__exact=oldest.pk) == [soon.pk, older.pk, oldest.pk]

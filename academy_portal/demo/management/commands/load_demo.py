@@ -5,7 +5,8 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from academy_portal.demo.build import build_demo
+from academy_portal.demo.build import build_demo, count_rows
+from academy_portal.demo.scale import ScalePlan, build_scale
 
 
 class Command(BaseCommand):
@@ -20,8 +21,18 @@ class Command(BaseCommand):
             action="store_true",
             help="Load even where this looks like production (DEBUG off, real SECRET_KEY).",
         )
+        parser.add_argument(
+            "--scale",
+            type=float,
+            default=None,
+            help=(
+                "Also build a large academy for measurements, once per database: at 1, about "
+                "20,000 experts, 200 editions, 200,000 invitations, 2,000 institutions, 5,000 "
+                "MOUs and 50,000 outbox rows; 0.01 for a small one."
+            ),
+        )
 
-    def handle(self, *args, force=False, **options):
+    def handle(self, *args, force=False, scale=None, **options):
         looks_like_production = (
             not settings.DEBUG and settings.SECRET_KEY != settings.INSECURE_DEV_SECRET_KEY
         )
@@ -31,9 +42,17 @@ class Command(BaseCommand):
                 "load_demo creates staff accounts with a published password. To load it anyway "
                 "(e.g. on a staging server), set DEMO_ADMIN_PASSWORD and pass --force."
             )
+        if scale is not None:
+            try:
+                ScalePlan.for_scale(scale)
+            except ValueError as exc:
+                raise CommandError(str(exc)) from exc
         started = time.monotonic()
         summary = build_demo()
         elapsed = time.monotonic() - started
+        if scale is not None:
+            self._build_scale(scale)
+            summary["counts"] = count_rows()  # with the scaled rows
 
         write = self.stdout.write
         write(self.style.SUCCESS(f"Demo data loaded in {elapsed:.1f}s."))
@@ -59,6 +78,19 @@ class Command(BaseCommand):
             write(f"  {user['username']:<13} {password:<20} {user['role']}")
         for note in summary["notes"]:
             write(note)
+
+    def _build_scale(self, scale: float) -> None:
+        started = time.monotonic()
+        try:
+            written = build_scale(scale=scale)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Scaled data (--scale {scale:g}) written in {time.monotonic() - started:.1f}s: "
+                + _listed(written)
+            )
+        )
 
 
 def _listed(counts: dict[str, int]) -> str:
