@@ -25,3 +25,11 @@ class ForumsConfig(AppConfig):
         )
 
         register_attachment_builder(ATTACHMENT_GENERATOR, visa_letter_attachment)
+
+        # The confirmation email's check-in QR code, likewise made when the email is sent.
+        from .services.checkin_codes import (  # noqa: PLC0415 - app registry: wiring in ready()
+            QR_ATTACHMENT_GENERATOR,
+            checkin_qr_attachment,
+        )
+
+        register_attachment_builder(QR_ATTACHMENT_GENERATOR, checkin_qr_attachment)

@@ -7,6 +7,9 @@ whom it names (forums.views_checkin). The database stores the seed, never a code
 without the key gives none; a new seed (`reissue_checkin_code`) revokes the printed one.
 """
 
+import io
+
+import segno
 from django.conf import settings
 from django.contrib.admin.models import CHANGE
 from django.core import signing
@@ -77,3 +80,21 @@ def reissue_checkin_code(*, invitation: Invitation, actor) -> str:
     )
     refresh_invitation(invitation, locked)
     return checkin_code(invitation)
+
+
+QR_ATTACHMENT_GENERATOR = "forums.checkin_qr"
+QR_FILE_NAME = "check-in-qr.png"
+
+
+def checkin_qr_attachment(*, object_id: int, language: str) -> bytes | None:
+    """The confirmation email's QR code (PNG) of the invitation's check-in address, made when
+    the email is sent: the outbox stores no working code. None when the invitation is gone or
+    its code revoked (the email then fails with that reason instead of carrying a dead code)."""
+    invitation = Invitation.objects.filter(pk=object_id).first()
+    url = checkin_url(invitation) if invitation else None
+    if url is None:
+        return None
+    buffer = io.BytesIO()
+    # Scale 8 with the standard quiet zone: a phone reads it from a screen at arm's length.
+    segno.make(url, error="m", micro=False).save(buffer, kind="png", scale=8, border=4)
+    return buffer.getvalue()

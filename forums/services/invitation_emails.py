@@ -6,10 +6,12 @@ when it sends (forums' resolver, `emails.outbox_values`).
 
 from django.conf import settings
 
+from academy_portal.mail.placeholders import GeneratedAttachment
 from academy_portal.mail.services import queue_email
 from forums.ics import build_expert_calendar, build_invitation_ics, event_span
 from forums.models import EmailTemplate, Invitation
 
+from .checkin_codes import QR_ATTACHMENT_GENERATOR, QR_FILE_NAME
 from .emails import find_template, render_email
 from .tokens import current_raw_token
 
@@ -78,6 +80,13 @@ def queue_invitation_email(
                     invitation, method=ics_method, span=cache.span(invitation) if cache else None
                 ),
                 f"text/calendar; method={ics_method}",
+            )
+        )
+    if kind == EmailTemplate.Kind.CONFIRMATION and invitation.status == Invitation.Status.ACCEPTED:
+        # The QR code the registration desk scans (as on the badge), made at send time.
+        attachments.append(
+            GeneratedAttachment(
+                filename=QR_FILE_NAME, mimetype="image/png", generator=QR_ATTACHMENT_GENERATOR
             )
         )
     edition = invitation.edition

@@ -1,6 +1,7 @@
 """Check-in codes and the registration desk pages: who may see whom, and what a tap changes."""
 
 import re
+import subprocess
 
 import pytest
 from django.contrib.admin.models import LogEntry
@@ -8,10 +9,13 @@ from django.urls import reverse
 
 from academy_portal.core import roles
 from academy_portal.mail.models import OutboxMessage
+from academy_portal.mail.placeholders import UnavailableAttachment, UnresolvedPlaceholders
+from academy_portal.mail.services import build_email
 from forums.models import Invitation, InvitationEvent, Presence
 from forums.services import withdraw_invitation
 from forums.services.checkin_codes import (
     checkin_code,
+    checkin_qr_attachment,
     checkin_url,
     find_invitation_by_checkin_code,
     reissue_checkin_code,
@@ -231,3 +235,36 @@ def test_the_confirmation_email_carries_the_checkin_link_filled_in_when_sent(
     assert checkin_url(invitation) in text
     assert "registration desk" in text
     assert f'href="{checkin_url(invitation)}"' in sent_html(message)
+
+
+def test_the_confirmation_email_carries_the_qr_code_made_when_sent(
+    default_email_templates, require_pdf_tools, tmp_path
+):
+    invitation, _ = accepted_invitation()
+    message = OutboxMessage.objects.get(kind="confirmation", related_object_id=invitation.pk)
+    [stored] = message.attachments.filter(filename="check-in-qr.png")
+    assert bytes(stored.content) == b""  # the outbox keeps no working code, only its name
+
+    [qr] = [a for a in build_email(message).attachments if a.get_filename() == "check-in-qr.png"]
+    assert qr.get_content_type() == "image/png"
+    image = tmp_path / "qr.png"
+    image.write_bytes(qr.get_payload(decode=True))
+    decoded = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", str(image)], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    # zbarimg, a real decoder, reads the badge's own check-in address from the email.
+    assert decoded == checkin_url(invitation)
+
+
+def test_a_revoked_code_stops_the_queued_qr_instead_of_sending_a_dead_one(
+    default_email_templates,
+):
+    invitation, _ = accepted_invitation()
+    message = OutboxMessage.objects.get(kind="confirmation", related_object_id=invitation.pk)
+    Invitation.objects.filter(pk=invitation.pk).update(checkin_seed="")
+
+    # Neither the link nor the QR code can be made: the email is not built (the outbox fails
+    # the row with the reason) rather than sent with a dead code.
+    assert checkin_qr_attachment(object_id=invitation.pk, language="en") is None
+    with pytest.raises((UnresolvedPlaceholders, UnavailableAttachment)):
+        build_email(message)

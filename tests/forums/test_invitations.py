@@ -182,7 +182,10 @@ def test_accept_records_answer_and_queues_confirmation_with_ics(staff):
     assert list(invitation.sessions_attending.all()) == [session]
     assert invitation.responded_at is not None
     confirmation = OutboxMessage.objects.get(kind="confirmation")
-    assert confirmation.attachments.get().mimetype.startswith("text/calendar")
+    calendar, qr = confirmation.attachments.order_by("pk")
+    assert calendar.mimetype.startswith("text/calendar")
+    # The check-in QR code, made when the email is sent (tests/forums/test_checkin.py).
+    assert (qr.filename, qr.generator) == ("check-in-qr.png", "forums.checkin_qr")
     event = invitation.events.get(kind="answered")
     assert event.by_expert and event.details["answer"] == "accepted"
 
