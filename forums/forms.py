@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from academy_portal.core.widgets import MemoizedSelect
-from forums.models import AttributionRule, Edition, Invitation, SessionRole
+from forums.models import AttributionRule, Edition, Invitation, Session, SessionRole
+from forums.recommend import Weights
 
 ANSWER_CHOICES = [
     (Invitation.Status.ACCEPTED, _("Yes, I will take part")),
@@ -287,3 +288,70 @@ class RSVPForm(forms.Form):
             listing_consent=bool(data.get("listing_consent")),
         )
         return kwargs
+
+
+class SuggestionSettingsForm(forms.Form):
+    """The weights and caps of the expert suggestions (GET); empty fields keep the defaults."""
+
+    session = forms.ModelChoiceField(
+        label=_("For the session"),
+        queryset=Session.objects.none(),
+        required=False,
+        empty_label=_("The whole edition"),
+    )
+    count = forms.IntegerField(label=_("Suggestions"), min_value=1, max_value=200, required=False)
+    expertise = forms.FloatField(
+        label=_("Weight of expertise"), min_value=0, max_value=10, required=False
+    )
+    record = forms.FloatField(
+        label=_("Weight of past answers"), min_value=0, max_value=10, required=False
+    )
+    balance = forms.FloatField(
+        label=_("Weight of balance"), min_value=0, max_value=10, required=False
+    )
+    first_timer = forms.FloatField(
+        label=_("Bonus for first-timers"), min_value=0, max_value=10, required=False
+    )
+    recent = forms.FloatField(
+        label=_("Penalty if invited within a year"), min_value=0, max_value=10, required=False
+    )
+    max_per_country = forms.IntegerField(
+        label=_("At most per country (0: no cap)"), min_value=0, max_value=200, required=False
+    )
+    max_per_institution = forms.IntegerField(
+        label=_("At most per institution (0: no cap)"), min_value=0, max_value=200, required=False
+    )
+
+    def __init__(self, *args, edition, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["session"].queryset = edition.sessions.all()
+        for name, default in self.defaults().items():
+            self.fields[name].widget.attrs["placeholder"] = default
+
+    @staticmethod
+    def defaults() -> dict:
+        weights = Weights()
+        return {
+            name: getattr(weights, name)
+            for name in (
+                "count",
+                "expertise",
+                "record",
+                "balance",
+                "first_timer",
+                "recent",
+                "max_per_country",
+                "max_per_institution",
+            )
+        }
+
+    def weights(self):
+        """The Weights the valid fields ask for (defaults for the empty or invalid ones)."""
+        values = {}
+        if self.is_bound and self.is_valid():
+            values = {
+                name: value
+                for name, value in self.cleaned_data.items()
+                if name in self.defaults() and value is not None
+            }
+        return Weights(**values)

@@ -5,7 +5,7 @@ admin_view: the admin's sign-in and second factor, never cached, CSRF-protected.
 from django.contrib import admin
 from django.urls import path
 
-from . import views_staff
+from . import views_recommend, views_staff
 
 app_name = "forums_staff"
 
@@ -19,6 +19,11 @@ urlpatterns = [
         "editions/<int:edition_id>/visa-letters/issue/",
         admin.site.admin_view(views_staff.issue_edition_letters),
         name="issue_visa_letters",
+    ),
+    path(
+        "editions/<int:edition_id>/suggestions/",
+        admin.site.admin_view(views_recommend.suggestions),
+        name="suggestions",
     ),
     path(
         "visa-letters/<int:letter_id>/pdf/",

@@ -32,6 +32,7 @@ from .invitations import (
     withdraw_invitation,
 )
 from .programme import publish_programme, record_schedule_change, unpublish_programme
+from .recommendations import invite_suggested_experts
 from .reminders import (
     ReminderPlan,
     RemindOutcome,
@@ -80,6 +81,7 @@ __all__ = [
     "invite_and_send_or_queue",
     "invite_expert",
     "invite_experts",
+    "invite_suggested_experts",
     "plan_reminders",
     "promote_from_waitlist",
     "publish_programme",

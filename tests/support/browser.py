@@ -47,3 +47,26 @@ def sign_in_staff(page, base_url: str, *, username: str, password: str, next_url
     page.fill("#id_password", password)
     page.click("details form button[type=submit]")
     page.wait_for_load_state()
+
+
+LAPTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+BLOCKING_IMPACTS = ("critical", "serious")
+
+
+def check_at_laptop_and_phone(page, url: str, *, ready: str, stem: str) -> list[str]:
+    """Open `url` at 1366 px and 390 px, wait for `ready`, save `<stem>-<width>.png` in
+    screenshot_dir(); the problems found: a page wider than the screen, axe-core's critical
+    and serious violations (the context must bypass the CSP for axe)."""
+    problems = []
+    for name, viewport in (("1366", LAPTOP), ("390", PHONE)):
+        page.set_viewport_size(viewport)
+        page.goto(url)
+        page.wait_for_selector(ready)
+        page.screenshot(path=str(screenshot_dir() / f"{stem}-{name}.png"), full_page=True)
+        if (width := page.evaluate("document.documentElement.scrollWidth")) > viewport["width"]:
+            problems.append(f"{name}: the page is {width} px wide")
+        blocking = [v for v in run_axe(page) if v["impact"] in BLOCKING_IMPACTS]
+        if blocking:
+            problems.append(f"{name}: axe: {blocking}")
+    return problems
