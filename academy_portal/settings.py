@@ -230,7 +230,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Academy Portal API",
     "DESCRIPTION": (
         "Read-only. Public: forums, published editions and their programmes. Staff: invitation "
-        "counts and MOUs, with a key issued in the admin (Authorization: Bearer <key>)."
+        "counts and MOUs, with a key issued in the admin (`Authorization: Bearer <key>`)."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

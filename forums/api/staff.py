@@ -18,7 +18,7 @@ from forums.api.serializers import (
 from forums.models import Edition
 
 
-@extend_schema(parameters=[EditionFilterSerializer])
+@extend_schema(tags=["staff"], parameters=[EditionFilterSerializer])
 class InvitationCounts(StaffApiMixin, generics.ListAPIView):
     """Every edition (published or not), earliest first, with its invitations by status."""
 

@@ -56,7 +56,7 @@ class PublicApiView(generics.GenericAPIView):
         return response
 
 
-@extend_schema(parameters=[LANGUAGE_PARAMETER])
+@extend_schema(tags=["public"], parameters=[LANGUAGE_PARAMETER])
 class ForumList(PublicApiView, generics.ListAPIView):
     """Active forums, by name."""
 
@@ -64,7 +64,7 @@ class ForumList(PublicApiView, generics.ListAPIView):
     queryset = Forum.objects.filter(active=True).order_by("name", "pk")
 
 
-@extend_schema(parameters=[EditionFilterSerializer, LANGUAGE_PARAMETER])
+@extend_schema(tags=["public"], parameters=[EditionFilterSerializer, LANGUAGE_PARAMETER])
 class EditionList(PublicApiView, generics.ListAPIView):
     """Published editions of active forums, earliest first; filter by forum and dates."""
 
@@ -79,7 +79,7 @@ class EditionList(PublicApiView, generics.ListAPIView):
         )
 
 
-@extend_schema(parameters=[LANGUAGE_PARAMETER], responses=ProgrammeSerializer)
+@extend_schema(tags=["public"], parameters=[LANGUAGE_PARAMETER], responses=ProgrammeSerializer)
 class EditionProgramme(PublicApiView):
     """A published edition with its programme (three queries); 404 unless it is published."""
 

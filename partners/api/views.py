@@ -11,7 +11,7 @@ from partners.api.serializers import MOUFilterSerializer, MOUSerializer, filter_
 from partners.models import MOU
 
 
-@extend_schema(parameters=[MOUFilterSerializer])
+@extend_schema(tags=["staff"], parameters=[MOUFilterSerializer])
 class MOUList(StaffApiMixin, generics.ListAPIView):
     """MOUs by expiry date (open-ended last), with their institution's name."""
 

@@ -128,6 +128,24 @@ def test_each_key_is_throttled_in_the_cache(client, settings):
     assert AccessLog.objects.count() == 4  # refused requests read nothing
 
 
+def test_the_throttle_counts_in_redis_when_the_cache_is_redis(require_redis, client, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "academy_portal.core.cache.ResilientRedisCache",
+            "LOCATION": settings.REDIS_URL,
+        }
+    }
+    settings.API_TOKEN_THROTTLE_RATE = "2/minute"
+    cache.clear()
+    token, key = issued_key(MOUS)
+    assert [client.get(mous_path(), **bearer(key)).status_code for _ in range(3)] == [
+        200,
+        200,
+        429,
+    ]
+    assert len(cache.get(f"throttle_api_token_{token.pk}")) == 2
+
+
 def test_every_staff_request_is_in_the_access_log_under_who_issued_the_key(client):
     admin = UserFactory(groups=[roles.ADMINISTRATORS])
     _, key = issued_key(MOUS, INVITATIONS, name="Main website", user=admin)
