@@ -10,7 +10,7 @@ from django.contrib.admin.utils import (
 from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
-from django.utils.text import smart_split, unescape_string_literal
+from django.utils.text import capfirst, smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries import countries
@@ -152,7 +152,7 @@ class AccessLogAdmin(admin.ModelAdmin):
 
 class ApiTokenForm(forms.ModelForm):
     scopes = forms.MultipleChoiceField(
-        label=_("scopes"),
+        label=capfirst(_("scopes")),
         choices=ApiToken.Scope.choices,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("What the client may read. Every API key is read-only."),
@@ -171,7 +171,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_display = (
         "name",
         "prefix",
-        "scopes",
+        "scope_list",
         "created_by",
         "created_at",
         "last_used_at",
@@ -183,13 +183,18 @@ class ApiTokenAdmin(admin.ModelAdmin):
     readonly_fields = (
         "name",
         "prefix",
-        "scopes",
+        "scope_list",
         "created_by",
         "created_at",
         "last_used_at",
         "revoked_at",
     )
     actions = ["revoke_selected"]
+
+    @admin.display(description=_("scopes"))
+    def scope_list(self, obj):
+        labels = dict(ApiToken.Scope.choices)
+        return ", ".join(str(labels.get(scope, scope)) for scope in obj.scopes)
 
     def _may_manage(self, request) -> bool:
         return request.user.has_perm("core.manage_api_tokens")

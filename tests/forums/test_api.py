@@ -311,6 +311,7 @@ def test_public_answers_are_cacheable_and_a_conditional_get_is_a_304(client, nam
 
     assert "public" in response["Cache-Control"] and "max-age=300" in response["Cache-Control"]
     assert "Accept-Language" in response["Vary"]
+    assert not response.cookies  # nothing per visitor: a shared cache may keep it
     assert again.status_code == 304 and again.content == b""
     assert client.head(path).status_code == 200
     SessionFactory(edition=edition, title="A new panel")
