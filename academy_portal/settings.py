@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "import_export",
     "django_countries",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from here (no CDN)
     "academy_portal.core",
     "academy_portal.mail",
     "partners",
@@ -210,6 +213,31 @@ CONTENT_SECURITY_POLICY = env.str(
         "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
     ),
 )
+
+# The read-only JSON API (README, API): public reads need nothing; staff endpoints take a token
+# (academy_portal.core.api), throttled per token in the cache at API_TOKEN_THROTTLE_RATE.
+API_TOKEN_THROTTLE_RATE = env.str("API_TOKEN_THROTTLE_RATE", default="600/hour")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_PAGINATION_CLASS": "academy_portal.core.api.ApiPagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Academy Portal API",
+    "DESCRIPTION": (
+        "Read-only. Public: forums, published editions and their programmes. Staff: invitation "
+        "counts and MOUs, with a key issued in the admin (`Authorization: Bearer <key>`)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"

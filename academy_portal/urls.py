@@ -3,7 +3,10 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.http import Http404
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+import forums.api.urls
+import partners.api.urls
 from academy_portal.core import views as core_views
 
 
@@ -17,6 +20,18 @@ urlpatterns = [
     path("metrics", core_views.metrics_view, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # The read-only JSON API (README, API), its OpenAPI schema and docs.
+    path(
+        "api/v1/", include(([*forums.api.urls.urlpatterns, *partners.api.urls.urlpatterns], "api"))
+    ),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api_schema", template_name="api/swagger_ui.html"
+        ),
+        name="api_docs",
+    ),
     path("staff/partners/", include("partners.urls")),
     path("staff/forums/", include("forums.urls_staff")),
     # allauth's email management is closed: an account's address is the one the academy has

@@ -1,16 +1,22 @@
-"""Admin building blocks shared by the portal's apps, and the access log's admin."""
+"""Admin building blocks shared by the portal's apps, the access log's admin and the API tokens'."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.admin.utils import (
     get_fields_from_path,
     lookup_spawns_duplicates,
     reverse_field_path,
 )
 from django.db.models import Q
-from django.utils.text import smart_split, unescape_string_literal
+from django.template.response import TemplateResponse
+from django.utils.cache import add_never_cache_headers
+from django.utils.text import capfirst, smart_split, unescape_string_literal
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_countries import countries
 
-from academy_portal.core.models import AccessLog
+from academy_portal.core.models import AccessLog, ApiToken
+from academy_portal.core.services import issue_api_token, revoke_api_token
 from academy_portal.core.text import fold_for_search
 
 
@@ -142,3 +148,115 @@ class AccessLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ApiTokenForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(
+        label=capfirst(_("scopes")),
+        choices=ApiToken.Scope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("What the client may read. Every API key is read-only."),
+    )
+
+    class Meta:
+        model = ApiToken
+        fields = ("name", "scopes")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Administrators issue a key (shown once, on the page after "Save") and revoke it."""
+
+    form = ApiTokenForm
+    list_display = (
+        "name",
+        "prefix",
+        "scope_list",
+        "created_by",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    )
+    list_filter = (("revoked_at", admin.EmptyFieldListFilter),)
+    list_select_related = ("created_by",)
+    search_fields = ("name", "prefix")
+    readonly_fields = (
+        "name",
+        "prefix",
+        "scope_list",
+        "created_by",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    )
+    actions = ["revoke_selected"]
+
+    @admin.display(description=_("scopes"))
+    def scope_list(self, obj):
+        labels = dict(ApiToken.Scope.choices)
+        return ", ".join(str(labels.get(scope, scope)) for scope in obj.scopes)
+
+    def _may_manage(self, request) -> bool:
+        return request.user.has_perm("core.manage_api_tokens")
+
+    def has_module_permission(self, request):
+        return self._may_manage(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._may_manage(request)
+
+    def has_add_permission(self, request):
+        return self._may_manage(request)
+
+    def has_manage_permission(self, request):
+        return self._may_manage(request)
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a token is issued or revoked, never edited
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoked tokens stay, to say who had access until when
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.readonly_fields
+
+    def get_fields(self, request, obj=None):
+        return ("name", "scopes") if obj is None else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        token, key = issue_api_token(
+            name=form.cleaned_data["name"],
+            scopes=form.cleaned_data["scopes"],
+            created_by=request.user,
+        )
+        obj.pk = token.pk
+        request._issued_api_key = key  # shown once by response_add, stored nowhere
+
+    def save_related(self, request, form, formsets, change):
+        pass  # nothing related; the service saved the token
+
+    def log_addition(self, request, obj, message):
+        return super().log_addition(request, ApiToken.objects.get(pk=obj.pk), message)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """The key, this once: not in a message (stored in the session or a cookie)."""
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("API key issued"),
+            "opts": self.model._meta,
+            "token": ApiToken.objects.get(pk=obj.pk),
+            "key": request._issued_api_key,
+        }
+        response = TemplateResponse(request, "admin/core/apitoken/issued.html", context)
+        add_never_cache_headers(response)
+        return response
+
+    @admin.action(description=_("Revoke selected API keys"), permissions=["manage"])
+    def revoke_selected(self, request, queryset):
+        revoked = sum(revoke_api_token(token=token) for token in queryset)
+        self.message_user(
+            request,
+            ngettext("%(count)d API key revoked.", "%(count)d API keys revoked.", revoked)
+            % {"count": revoked},
+            messages.SUCCESS,
+        )

@@ -1,0 +1,1 @@
+"""Staff endpoint of the API that reads partners: the MOU list (academy_portal.core.api)."""
