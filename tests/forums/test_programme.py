@@ -9,7 +9,13 @@ from django.utils import timezone
 from experts.models import Expert
 from forums.models import AttributionRule, Forum, Invitation, SessionRole
 from forums.services import publish_programme, unpublish_programme
-from tests.factories import EditionFactory, ForumFactory, SessionFactory, SessionRoleFactory
+from tests.factories import (
+    EditionFactory,
+    ExpertFactory,
+    ForumFactory,
+    SessionFactory,
+    SessionRoleFactory,
+)
 from tests.forums.programme_factories import (
     answer,
     programme_path,
@@ -116,7 +122,11 @@ def test_only_speakers_who_accepted_and_agreed_to_be_listed_are_named(client):
     unlisted, *_ = speaker(session, given_name="Omar", family_name="Unlisted", listed=False)
     tentative, *_ = speaker(session, family_name="Tentative", answered="tentative")
     pending, *_ = speaker(session, given_name="Pia", family_name="Pending", answered=None)
-    stranger = SessionRoleFactory(session=session).expert  # on the programme, never invited
+    # On the programme, never invited. A name of its own: a random one could be a word of the
+    # page (the session's title, another name) and make the test fail by chance.
+    stranger = SessionRoleFactory(
+        session=session, expert=ExpertFactory(family_name="Stranger")
+    ).expert
     SessionRole.objects.create(session=session, expert=tentative, role="speaker")
     SessionRole.objects.create(session=session, expert=pending, role="speaker")
 
