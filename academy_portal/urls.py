@@ -5,6 +5,7 @@ from django.http import Http404
 from django.urls import include, path
 
 from academy_portal.core import views as core_views
+from partners import views_delegation
 
 
 def _closed(request, *args, **kwargs):
@@ -26,6 +27,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("experts.urls")),
     path("", include("forums.urls")),
+    path("delegation/<str:token>/", views_delegation.delegation, name="delegation"),
 ]
 
 if settings.DEBUG:
