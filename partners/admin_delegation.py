@@ -154,7 +154,7 @@ class DelegationRequestAdmin(admin.ModelAdmin):
                 continue
             sent += 1
         if sent:
-            self.message_user(request, _("%(count)d delegation requests sent.") % {"count": sent})
+            self.message_user(request, _("Delegation requests sent: %(count)d.") % {"count": sent})
 
 
 def delegations_table(mou) -> str:

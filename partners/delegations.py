@@ -133,7 +133,9 @@ def check_delegation_request(request: DelegationRequest) -> None:
     if request.pk and request.max_delegates is not None:
         named = request.nominations.active().count()
         if request.max_delegates < named:
-            errors["max_delegates"] = _("%(count)d delegates are already named.") % {"count": named}
+            errors["max_delegates"] = _(
+                "Delegates already named: %(count)d; ask for at least that many."
+            ) % {"count": named}
     if (
         request.mou_id
         and request.institution_id
@@ -321,11 +323,10 @@ def nominate_delegates(*, request: DelegationRequest, nominees: list[Nominee]) -
     if len(nominees) > free:
         raise DelegationError(
             _(
-                "%(institution)s may name %(max)d delegates; %(named)d are named, so "
-                "%(free)d more can be added, not %(asked)d."
+                "Delegates allowed: %(max)d; already named: %(named)d; places left: %(free)d. "
+                "Please name no more than %(free)d (you sent %(asked)d)."
             )
             % {
-                "institution": locked.institution,
                 "max": locked.max_delegates,
                 "named": named,
                 "free": max(free, 0),
@@ -399,15 +400,12 @@ def replace_delegate(
     old.reason = reason
     old.save(update_fields=["withdrawn_at", "reason"])
     if old.invitation is not None:
-        withdraw_invitation(
-            old.invitation,
-            withdrawn_by=None,
-            notify=True,
-            reason=str(
+        with translation.override(settings.LANGUAGE_CODE):  # the history's language, as the log
+            why = str(
                 _("Replaced as delegate of %(institution)s by %(name)s. %(reason)s")
                 % {"institution": locked.institution, "name": nominee.name, "reason": reason}
-            ).strip(),
-        )
+            ).strip()
+        withdraw_invitation(old.invitation, withdrawn_by=None, notify=True, reason=why)
     new = _nominate(locked, nominee, replaces=old)
     old.replaced_by = new
     old.save(update_fields=["replaced_by"])

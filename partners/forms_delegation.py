@@ -11,7 +11,10 @@ from .delegations import Nominee
 class DelegateForm(forms.Form):
     name = forms.CharField(label=_("Full name"), max_length=200)
     title = forms.CharField(
-        label=_("Title"), max_length=40, required=False, help_text=_("e.g. Dr., Prof., Amb.")
+        label=_("Title (form of address)"),
+        max_length=40,
+        required=False,
+        help_text=_("e.g. Dr., Prof., Amb."),
     )
     email = forms.EmailField(label=_("Email"))
     language = forms.ChoiceField(

@@ -118,8 +118,11 @@ def delegation(request, token: str):
                     created = nominate_delegates(request=delegation, nominees=formset.nominees())
                     messages.success(
                         request,
-                        _("Thank you. Each delegate you named will receive a personal invitation: ")
-                        + ", ".join(n.name for n in created),
+                        _(
+                            "Thank you. Each delegate you named will receive a personal "
+                            "invitation: %(names)s."
+                        )
+                        % {"names": ", ".join(n.name for n in created)},
                     )
                     return rsvp_views._with_headers(HttpResponseRedirect(request.path), HEADERS)
         except AlreadyNamed as error:

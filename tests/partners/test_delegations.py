@@ -234,7 +234,7 @@ def test_more_than_the_limit_is_refused_and_nothing_is_lost(client):
     response = client.post(url, data)
     page = response.content.decode()
     assert response.status_code == 400
-    assert "1 more can be added, not 2" in page
+    assert "places left: 1. Please name no more than 1 (you sent 2)" in page
     assert 'value="third@ims.example.org"' in page  # what was typed is still there
     assert Nomination.objects.count() == 1
     assert Invitation.objects.count() == 1
