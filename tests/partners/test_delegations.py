@@ -3,11 +3,13 @@ delegate is invited in the usual flow, replaced until the deadline; the MOU list
 
 import datetime as dt
 import re
+import threading
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core import mail
 from django.core.cache import cache
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,7 +17,13 @@ from academy_portal.mail.models import OutboxMessage
 from academy_portal.mail.services import send_outbox_message
 from experts.models import Expert
 from forums.models import Invitation, InvitationEvent
-from partners.delegations import DELEGATION_KIND, send_delegation_request
+from partners.delegations import (
+    DELEGATION_KIND,
+    DelegationError,
+    Nominee,
+    nominate_delegates,
+    send_delegation_request,
+)
 from partners.models import DelegationRequest, Nomination
 from tests.factories import (
     EditionFactory,
@@ -390,3 +398,34 @@ def test_the_delegation_changelist_query_count(client, django_assert_max_num_que
     with django_assert_max_num_queries(10):
         response = client.get(LIST_URL)
     assert response.status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_tabs_naming_the_last_place_at_once_never_exceed_the_limit(require_postgres):
+    """Two threads, two PostgreSQL connections, each naming a different delegate for the one
+    place left at the same moment: the request row's lock lets one in, the other is told."""
+    delegation, _url = sent_request(max_delegates=1)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def name(email):
+        try:
+            barrier.wait(timeout=10)
+            nominate_delegates(request=delegation, nominees=[Nominee(name=email, email=email)])
+            outcomes.append("named")
+        except DelegationError as error:
+            outcomes.append(str(error.message))
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=name, args=(f"{who}@ims.example.org",)) for who in ("a", "b")
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(outcomes)[1] == "named" and "places left: 0" in sorted(outcomes)[0]
+    assert Nomination.objects.active().count() == 1
+    assert Invitation.objects.count() == 1
