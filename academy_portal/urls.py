@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 import forums.api.urls
 import partners.api.urls
 from academy_portal.core import views as core_views
+from partners import views_delegation
 
 
 def _closed(request, *args, **kwargs):
@@ -41,6 +42,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("experts.urls")),
     path("", include("forums.urls")),
+    path("delegation/<str:token>/", views_delegation.delegation, name="delegation"),
 ]
 
 if settings.DEBUG:

@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from academy_portal.core.admin import CountryListFilter, FoldedSearchMixin
 from academy_portal.core.text import normalize_text
 
+from .admin_delegation import delegations_table
 from .admin_import import ExportActionsMixin
 from .models import MOU, Contact, Institution
 
@@ -243,7 +244,7 @@ class MOUAdmin(ExportActionsMixin, FoldedSearchMixin, admin.ModelAdmin):
     search_fields = ("title", "institution__name", "institution__acronym", "signatories")
     folded_search_covers = ("institution__name", "institution__acronym")
     autocomplete_fields = ("institution", "supersedes")
-    readonly_fields = ("status_badge", "days_left", "superseded_by_link")
+    readonly_fields = ("status_badge", "days_left", "superseded_by_link", "delegations")
     fieldsets = (
         (None, {"fields": ("institution", "title", "academy_unit")}),
         (
@@ -259,7 +260,12 @@ class MOUAdmin(ExportActionsMixin, FoldedSearchMixin, admin.ModelAdmin):
         ),
         (_("Content"), {"fields": ("areas_of_cooperation", "signatories", "notes", "document")}),
         (_("Renewal"), {"fields": ("supersedes", "superseded_by_link", "renewal_notes")}),
+        (_("Delegations"), {"fields": ("delegations",)}),
     )
+
+    @admin.display(description=_("delegations sent under this MOU"))
+    def delegations(self, obj):
+        return delegations_table(obj)
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj):

@@ -302,3 +302,152 @@ class PartnerImport(models.Model):
             if self.created_at
             else (self.file_name)
         )
+
+
+class DelegationRequest(models.Model):
+    """An institution asked to nominate up to `max_delegates` people to an edition.
+
+    Its contact gets a personal link (like an expert's RSVP link: the row keeps the token's seed
+    and hash, never the token) to a page where they name delegates; each delegate then gets a
+    personal invitation in the usual flow (Nomination links the two)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SENT = "sent", _("Sent")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    edition = models.ForeignKey(
+        "forums.Edition",
+        on_delete=models.PROTECT,
+        related_name="delegation_requests",
+        verbose_name=_("edition"),
+    )
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        related_name="delegation_requests",
+        verbose_name=_("institution"),
+    )
+    mou = models.ForeignKey(
+        MOU,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="delegations",
+        verbose_name=_("sent under MOU"),
+    )
+    contact_name = models.CharField(_("contact name"), max_length=200)
+    contact_email = models.EmailField(_("contact email"))
+    language = models.CharField(
+        _("language"), max_length=5, choices=settings.LANGUAGES, default="en"
+    )
+    max_delegates = models.PositiveSmallIntegerField(_("delegates at most"))
+    deadline = models.DateField(
+        _("nomination deadline"), help_text=_("Delegates can be named or replaced until then.")
+    )
+    message = models.TextField(_("message to the contact"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    token_seed = models.CharField(max_length=64, blank=True, editable=False)
+    token_issued_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("delegation request")
+        verbose_name_plural = _("delegation requests")
+        ordering = ["-created_at", "-id"]
+        permissions = [("send_delegationrequest", _("Can create and send delegation requests"))]
+        constraints = [
+            models.UniqueConstraint(
+                "edition",
+                "institution",
+                name="partners_delegation_one_per_edition",
+                violation_error_message=_(
+                    "This institution already has a delegation request for this edition."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(max_delegates__gte=1),
+                name="partners_delegation_at_least_one",
+                violation_error_message=_("Ask for at least one delegate."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.institution}: {self.edition}"
+
+    @property
+    def deadline_passed(self) -> bool:
+        return timezone.localdate() > self.deadline
+
+
+class NominationQuerySet(models.QuerySet):
+    def active(self):
+        """Delegates currently named (not replaced, not withdrawn)."""
+        return self.filter(withdrawn_at__isnull=True)
+
+
+class Nomination(models.Model):
+    """One delegate named by the institution's contact, and the invitation it produced."""
+
+    request = models.ForeignKey(
+        DelegationRequest,
+        on_delete=models.CASCADE,
+        related_name="nominations",
+        verbose_name=_("delegation request"),
+    )
+    name = models.CharField(_("full name"), max_length=200)
+    title = models.CharField(_("title"), max_length=40, blank=True)
+    email = models.EmailField(_("email"))
+    language = models.CharField(
+        _("language"), max_length=5, choices=settings.LANGUAGES, default="en"
+    )
+    invitation = models.ForeignKey(
+        "forums.Invitation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="nominations",
+        verbose_name=_("invitation"),
+    )
+    nominated_at = models.DateTimeField(_("nominated at"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("replaced or withdrawn at"), null=True, blank=True)
+    replaced_by = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replaces",
+        verbose_name=_("replaced by"),
+    )
+    reason = models.CharField(_("reason for the replacement"), max_length=300, blank=True)
+
+    objects = NominationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("nomination")
+        verbose_name_plural = _("nominations")
+        ordering = ["nominated_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                "request",
+                Lower("email"),
+                condition=Q(withdrawn_at__isnull=True),
+                name="partners_nomination_unique_active_email",
+                violation_error_message=_("This person is already nominated."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} <{self.email}>"

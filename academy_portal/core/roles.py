@@ -29,7 +29,8 @@ ROLE_RULES: dict[str, dict[str, tuple[str, ...] | str]] = {
         "forums": "*",
         "experts": "*",
         "mail": ("view", "change"),
-        "partners": ("view",),
+        # Delegation requests (partners.DelegationRequest: custom "send_delegationrequest").
+        "partners": ("view", "send"),
     },
     PARTNERSHIPS_OFFICERS: {
         "partners": "*",

@@ -269,9 +269,10 @@ def reissue_token(invitation: Invitation, *, issued_by, notify: bool = False) ->
 
 
 def withdraw_invitation(
-    invitation: Invitation, *, withdrawn_by, notify: bool = False
+    invitation: Invitation, *, withdrawn_by, notify: bool = False, reason: str = ""
 ) -> Invitation:
-    """Withdrawn: the link stops working, a freed place goes to the waitlist; emails if asked."""
+    """Withdrawn: the link stops working, a freed place goes to the waitlist; emails if asked.
+    `reason` (e.g. "replaced by ... as delegate") goes into the history."""
     with transaction.atomic():
         edition, locked = lock_invitation(invitation)
         if locked.status == Invitation.Status.WITHDRAWN:
@@ -287,6 +288,7 @@ def withdraw_invitation(
             actor=withdrawn_by,
             previous_status=previous_status,
             emailed=notify,
+            **({"reason": reason} if reason else {}),
         )
         log_admin_action(
             user=withdrawn_by, obj=locked, action_flag=CHANGE, message=_("Invitation withdrawn.")

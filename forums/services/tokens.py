@@ -23,24 +23,46 @@ from forums.models import Invitation, hash_token
 MAX_TOKEN_LENGTH = 128
 
 
-def _derive_token(seed: str, *, key: str | None = None) -> str:
+RSVP_PURPOSE = "forums.rsvp"
+
+
+def _derive_token(seed: str, *, key: str | None = None, purpose: str = RSVP_PURPOSE) -> str:
     """The raw link token for a random seed: HMAC with SECRET_KEY (or `key`), 256 bits, URL-safe.
 
     The database stores the seed and the token's sha256, never the token: a leaked database alone
     does not give working links, yet a reminder can still carry the same link as the invitation.
+    `purpose` keeps links of different kinds (an RSVP, a delegation) apart for the same seed.
     """
     secret = key if key is not None else settings.SECRET_KEY
-    digest = hmac.new(secret.encode(), f"forums.rsvp:{seed}".encode(), hashlib.sha256).digest()
+    digest = hmac.new(secret.encode(), f"{purpose}:{seed}".encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def new_seeded_token(*, purpose: str) -> tuple[str, str, str]:
+    """(seed, raw token, token hash) of a new random link: store the seed and the hash only."""
+    seed = secrets.token_urlsafe(32)
+    raw = _derive_token(seed, purpose=purpose)
+    return seed, raw, hash_token(raw)
+
+
+def rebuild_token(seed: str, token_hash: str, *, purpose: str = RSVP_PURPOSE) -> str | None:
+    """The raw token a seed gave, if its hash is `token_hash` under SECRET_KEY or one of
+    SECRET_KEY_FALLBACKS; None otherwise (a key changed since, or no seed)."""
+    if not seed or not token_hash:
+        return None
+    for key in (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS):
+        raw = _derive_token(seed, key=key, purpose=purpose)
+        if hmac.compare_digest(hash_token(raw), token_hash):
+            return raw
+    return None
 
 
 def issue_token(invitation: Invitation) -> str:
     """A new random link for the invitation (set on the object, not saved): the previous link
     stops working once the caller saves it. Returns the raw token, which is stored nowhere."""
-    seed = secrets.token_urlsafe(32)
-    raw = _derive_token(seed)
+    seed, raw, token_hash = new_seeded_token(purpose=RSVP_PURPOSE)
     invitation.token_seed = seed
-    invitation.token_hash = hash_token(raw)
+    invitation.token_hash = token_hash
     invitation.token_issued_at = timezone.now()
     invitation.token_revoked_at = None
     return raw
@@ -49,13 +71,9 @@ def issue_token(invitation: Invitation) -> str:
 def current_raw_token(invitation: Invitation) -> str | None:
     """The link token the expert already has; None if never sent, revoked, or made with a
     SECRET_KEY that is neither the current one nor in SECRET_KEY_FALLBACKS (key rotation)."""
-    if not invitation.token_seed or not invitation.token_hash or invitation.token_revoked_at:
+    if invitation.token_revoked_at:
         return None
-    for key in (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS):
-        raw = _derive_token(invitation.token_seed, key=key)
-        if hmac.compare_digest(hash_token(raw), invitation.token_hash):
-            return raw
-    return None
+    return rebuild_token(invitation.token_seed, invitation.token_hash)
 
 
 def find_invitation_by_token(raw_token: str) -> Invitation | None:

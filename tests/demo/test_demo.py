@@ -14,6 +14,7 @@ from academy_portal.core import roles
 from academy_portal.demo.build import COUNTED_MODELS, DEFAULT_DEMO_PASSWORD, build_demo
 from academy_portal.demo.context import DemoContext
 from academy_portal.demo.data import UPCOMING_SESSIONS
+from academy_portal.demo.delegations import NAMED as DELEGATES
 from academy_portal.demo.invitations import DEMO_INVITATIONS
 from academy_portal.demo.users import build_users
 from academy_portal.mail.models import OutboxMessage
@@ -28,7 +29,7 @@ from forums.models import (
     SessionRole,
 )
 from forums.programme import programme_warnings
-from partners.models import MOU, Contact, Institution
+from partners.models import MOU, Contact, DelegationRequest, Institution
 from tests.factories import ForumFactory
 
 # Measured: 419 with the programme, attendance and visa letter steps (357 before them; about
@@ -128,9 +129,9 @@ def test_the_summary_counts_agree_with_the_database_and_with_what_was_created(db
     assert created["session roles"] == SessionRole.objects.count() > 40
     assert created["reminder rules"] == ReminderRule.objects.count() > 0
     # The two dozen of invitations.py, one for each role the programme planned, and the held
-    # edition's dozen (attendance.py).
+    # edition's dozen (attendance.py), and the delegates a partner named (delegations.py).
     planned_roles = sum(speakers + moderated for *_, speakers, moderated in UPCOMING_SESSIONS)
-    assert created["invitations"] == DEMO_INVITATIONS + planned_roles + 12 == 76
+    assert created["invitations"] == DEMO_INVITATIONS + planned_roles + 12 + DELEGATES == 78
     assert created["emails in the outbox"] == OutboxMessage.objects.count() > 0
     assert "updated" not in output.split("Changes this run:")[1].splitlines()[0]
 
@@ -425,3 +426,12 @@ def test_the_upcoming_programme_is_published_and_names_only_who_accepted_and_agr
     assert all(r.expert.full_name in text for r in listed)
     assert not any(r.expert.full_name in text for r in unlisted)
     assert client.get(reverse("forums:calendar")).status_code == 200
+
+
+def test_the_demo_has_a_delegation_sent_under_an_mou_with_delegates_invited(demo):
+    request = DelegationRequest.objects.get()
+    assert request.status == DelegationRequest.Status.SENT and request.mou is not None
+    assert request.mou.institution == request.institution
+    nominations = list(request.nominations.active().select_related("invitation"))
+    assert len(nominations) == DELEGATES < request.max_delegates
+    assert {n.invitation.status for n in nominations} == {Invitation.Status.SENT}
