@@ -27,6 +27,7 @@ from partners.models import MOU, Contact, Institution
 
 from .attendance import build_attendance
 from .context import DEFAULT_DEMO_PASSWORD, DemoContext, upsert
+from .dashboards import build_dashboard_history
 from .experts import build_experts
 from .forums import build_forums, build_sessions
 from .invitations import build_invitations
@@ -49,6 +50,7 @@ STEPS = [
     build_invitations,
     build_attendance,
     build_visa_letters,
+    build_dashboard_history,
 ]
 
 # What the summary counts: the demo's rows, and what its steps make through the services as staff

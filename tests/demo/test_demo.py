@@ -13,6 +13,7 @@ from django.utils import timezone
 from academy_portal.core import roles
 from academy_portal.demo.build import COUNTED_MODELS, DEFAULT_DEMO_PASSWORD, build_demo
 from academy_portal.demo.context import DemoContext
+from academy_portal.demo.dashboards import HISTORY, VISA_PENDING
 from academy_portal.demo.data import UPCOMING_SESSIONS
 from academy_portal.demo.invitations import DEMO_INVITATIONS
 from academy_portal.demo.users import build_users
@@ -127,10 +128,12 @@ def test_the_summary_counts_agree_with_the_database_and_with_what_was_created(db
     assert created["forums"] == 4 and in_db["forums"] == 5
     assert created["session roles"] == SessionRole.objects.count() > 40
     assert created["reminder rules"] == ReminderRule.objects.count() > 0
-    # The two dozen of invitations.py, one for each role the programme planned, and the held
-    # edition's dozen (attendance.py).
+    # The two dozen of invitations.py, one for each role the programme planned, the held
+    # edition's dozen (attendance.py), and the dashboards' history: 24 who came to the 12th and
+    # 13th editions, 2 accepted experts waiting for their visa letter (dashboards.py).
     planned_roles = sum(speakers + moderated for *_, speakers, moderated in UPCOMING_SESSIONS)
-    assert created["invitations"] == DEMO_INVITATIONS + planned_roles + 12 == 76
+    dashboards = sum(sum(came) for came in HISTORY.values()) + VISA_PENDING
+    assert created["invitations"] == DEMO_INVITATIONS + planned_roles + 12 + dashboards == 102
     assert created["emails in the outbox"] == OutboxMessage.objects.count() > 0
     assert "updated" not in output.split("Changes this run:")[1].splitlines()[0]
 
