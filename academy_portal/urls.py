@@ -35,6 +35,7 @@ urlpatterns = [
     ),
     path("staff/partners/", include("partners.urls")),
     path("staff/forums/", include("forums.urls_staff")),
+    path("staff/dashboard/", include("academy_portal.staff.urls")),
     # allauth's email management is closed: an account's address is the one the academy has
     # on file (the Expert record; staff in the admin). Adding addresses let an expert attach a
     # colleague's address and receive the colleague's sign-in in their own account.

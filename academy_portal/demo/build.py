@@ -27,6 +27,7 @@ from partners.models import MOU, Contact, Institution
 
 from .attendance import build_attendance
 from .context import DEFAULT_DEMO_PASSWORD, DemoContext, upsert
+from .dashboards import build_dashboard_history
 from .delegations import build_delegations
 from .experts import build_experts
 from .forums import build_forums, build_sessions
@@ -51,6 +52,7 @@ STEPS = [
     build_attendance,
     build_visa_letters,
     build_delegations,
+    build_dashboard_history,
 ]
 
 # What the summary counts: the demo's rows, and what its steps make through the services as staff

@@ -9,6 +9,8 @@ from experts.models import Expert
 from forums.models import Edition, Forum
 from partners.models import MOU, Institution
 
+from .dashboard_charts import home_charts
+
 UPCOMING_EDITIONS_SHOWN = 8
 EXPIRING_MOUS_SHOWN = 10
 
@@ -74,4 +76,5 @@ def get_staff_home_context(*, user) -> dict:
         active_mous=mou_figures["active"],
         expiring_mous=mou_figures["expiring"],
     )
+    context["home_charts"] = home_charts(user=user)
     return context

@@ -13,6 +13,7 @@ from django.utils import timezone
 from academy_portal.core import roles
 from academy_portal.demo.build import COUNTED_MODELS, DEFAULT_DEMO_PASSWORD, build_demo
 from academy_portal.demo.context import DemoContext
+from academy_portal.demo.dashboards import HISTORY, VISA_PENDING
 from academy_portal.demo.data import UPCOMING_SESSIONS
 from academy_portal.demo.delegations import NAMED as DELEGATES
 from academy_portal.demo.invitations import DEMO_INVITATIONS
@@ -128,10 +129,14 @@ def test_the_summary_counts_agree_with_the_database_and_with_what_was_created(db
     assert created["forums"] == 4 and in_db["forums"] == 5
     assert created["session roles"] == SessionRole.objects.count() > 40
     assert created["reminder rules"] == ReminderRule.objects.count() > 0
-    # The two dozen of invitations.py, one for each role the programme planned, and the held
-    # edition's dozen (attendance.py), and the delegates a partner named (delegations.py).
+    # The two dozen of invitations.py, one for each role the programme planned, the held
+    # edition's dozen (attendance.py), the delegates a partner named (delegations.py), and the
+    # dashboards' history: 24 who came to the 12th and 13th editions, 2 accepted experts waiting
+    # for their visa letter (dashboards.py).
     planned_roles = sum(speakers + moderated for *_, speakers, moderated in UPCOMING_SESSIONS)
-    assert created["invitations"] == DEMO_INVITATIONS + planned_roles + 12 + DELEGATES == 78
+    dashboards = sum(sum(came) for came in HISTORY.values()) + VISA_PENDING
+    expected = DEMO_INVITATIONS + planned_roles + 12 + DELEGATES + dashboards
+    assert created["invitations"] == expected == 104
     assert created["emails in the outbox"] == OutboxMessage.objects.count() > 0
     assert "updated" not in output.split("Changes this run:")[1].splitlines()[0]
 
