@@ -31,7 +31,9 @@ def plan_of(queryset) -> str:
 )
 def test_the_folded_search_reads_the_trigram_index(require_postgres, model, index):
     words = fold_for_search("Nguyễn Hùng").split()
-    queryset = model.objects.all()
+    # Unordered: on a table this small, an ORDER BY on the indexed name sort key would have the
+    # planner walk that index and filter as it goes; the question here is the WHERE clause.
+    queryset = model.objects.order_by()
     for word in words:
         queryset = queryset.filter(search_text__contains=word)
     assert index in plan_of(queryset)
