@@ -5,8 +5,10 @@ reason names internal addresses and exception texts, which /healthz never shows.
 
 The broker is connected to afresh at most every BROKER_CHECK_INTERVAL seconds per process
 (`recent_broker_check`): a new broker connection costs more than the rest of /healthz, and a
-load balancer probes often. An outage (or a recovery) therefore shows within that many seconds;
-the database and the cache are checked on every request.
+load balancer probes often. The cache is probed at most every CACHE_CHECK_INTERVAL seconds
+(`recent_cache_check`): a round trip to Redis is most of what is left. An outage (or a
+recovery) of either therefore shows within that many seconds; the database, which every page
+needs, is checked on every request.
 """
 
 import os
@@ -96,6 +98,13 @@ CACHE_PROBE_TIMEOUT = 60  # seconds a probe value lives in the cache
 _cache_probe_values: dict[str, str] = {}  # what this process last wrote, by key
 
 
+CACHE_CHECK_INTERVAL = 2.0  # seconds
+
+
+def _cache_address() -> object:
+    return repr(settings.CACHES.get("default"))
+
+
 def check_cache() -> str | None:
     """None when a value written to the cache reads back, else the reason.
 
@@ -120,3 +129,6 @@ def check_cache() -> str | None:
         return "a value written to the cache could not be read back"
     _cache_probe_values[key] = value
     return None
+
+
+recent_cache_check = RecentCheck(check_cache, key=_cache_address, interval=CACHE_CHECK_INTERVAL)

@@ -1,6 +1,7 @@
 import time
 
 from django.conf import settings
+from django.urls import resolve
 
 from academy_portal.core import metrics
 from academy_portal.core.observability import REQUEST_ID_HEADER, request_id_from, request_id_var
@@ -41,6 +42,31 @@ class MetricsMiddleware:
             status=response.status_code,
             seconds=time.perf_counter() - started,
         )
+        return response
+
+
+class HealthzMiddleware:
+    """Answer /healthz here, before sessions, locale, CSRF, authentication and messages.
+
+    A load balancer probes often and needs none of those; the request id, the metrics and the
+    security headers (the middleware before this one) still apply, and the view is the same
+    one the URL names. Everything else passes through untouched."""
+
+    PATH = "/healthz"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._match = None
+
+    def __call__(self, request):
+        if request.path_info != self.PATH:
+            return self.get_response(request)
+        if self._match is None:
+            self._match = resolve(self.PATH)  # the URLconf's view, resolved once
+        request.resolver_match = self._match
+        response = self._match.func(request)
+        if settings.CONTENT_SECURITY_POLICY:
+            response["Content-Security-Policy"] = settings.CONTENT_SECURITY_POLICY
         return response
 
 

@@ -6,7 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from . import metrics
-from .health import check_cache, check_database, recent_broker_check
+from .health import check_database, recent_broker_check, recent_cache_check
 
 logger = logging.getLogger(__name__)
 
@@ -16,10 +16,15 @@ logger = logging.getLogger(__name__)
 def healthz(request):
     """200 when the database, broker and cache answer; 503 naming (only) what does not.
 
-    The broker's answer may be up to `health.BROKER_CHECK_INTERVAL` seconds old.
+    The broker's and the cache's answers may be up to `health.BROKER_CHECK_INTERVAL` and
+    `health.CACHE_CHECK_INTERVAL` seconds old.
     The reasons go to the log: the probe is public, and an exception text would show
     internal host names, ports and driver versions to anyone."""
-    checks = {"database": check_database(), "broker": recent_broker_check(), "cache": check_cache()}
+    checks = {
+        "database": check_database(),
+        "broker": recent_broker_check(),
+        "cache": recent_cache_check(),
+    }
     failing = {name: reason for name, reason in checks.items() if reason}
     for name, reason in failing.items():
         logger.warning("Health check: %s unavailable: %s", name, reason)

@@ -10,7 +10,13 @@ from django.test import override_settings
 from django.urls import reverse
 
 from academy_portal.celery import app as celery_app
-from academy_portal.core.health import BROKER_CHECK_INTERVAL, RecentCheck
+from academy_portal.core.health import (
+    BROKER_CHECK_INTERVAL,
+    CACHE_CHECK_INTERVAL,
+    RecentCheck,
+    check_cache,
+    recent_cache_check,
+)
 
 CLOSED_PORT_BROKER = "redis://127.0.0.1:1/0"
 
@@ -177,7 +183,38 @@ def test_a_broker_outage_and_its_end_show_within_the_check_interval(
 
 def test_the_cache_check_writes_again_when_its_value_is_gone(client, db):
     assert client.get(reverse("healthz")).status_code == 200
+    assert check_cache() is None
     cache.clear()  # evicted, expired or a flushed Redis: not an outage
+    assert check_cache() is None
     response = client.get(reverse("healthz"))
     assert response.status_code == 200
     assert response.json()["checks"]["cache"] == "ok"
+
+
+def test_the_cache_is_probed_at_most_once_per_interval_and_at_once_when_it_moves(settings):
+    assert recent_cache_check.interval == CACHE_CHECK_INTERVAL <= 2.0
+    recent_cache_check()
+    before = recent_cache_check._last
+    recent_cache_check()
+    assert recent_cache_check._last is before  # within the interval: the last outcome
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "x"}
+    }
+    assert recent_cache_check() is None
+    assert recent_cache_check._last is not before  # another cache: probed at once
+
+
+def test_healthz_is_answered_before_sessions_and_users_but_with_the_security_headers(
+    client, db, django_assert_num_queries
+):
+    client.cookies["sessionid"] = "not-a-session"
+    with django_assert_num_queries(1):  # SELECT 1: no session or user is read
+        response = client.get("/healthz", HTTP_X_REQUEST_ID="a05b376eb1c6a72d12993d452ddb2929")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+    assert response["X-Request-ID"] == "a05b376eb1c6a72d12993d452ddb2929"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "Content-Security-Policy" in response
+    assert "no-cache" in response["Cache-Control"]
+    assert "Vary" not in response and "sessionid" not in response.cookies
+    assert response.resolver_match.view_name == "healthz"
