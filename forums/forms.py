@@ -1,8 +1,13 @@
 """The expert's RSVP form: it validates in plain language; `submit_rsvp` does the writing."""
 
+import itertools
+
 from django import forms
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils import formats, timezone
 from django.utils.choices import BaseChoiceIterator
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -20,6 +25,18 @@ ANSWER_CHOICES = [
 ATTENDING_ANSWERS = {Invitation.Status.ACCEPTED, Invitation.Status.TENTATIVE}
 
 
+# Bumped when a django-countries setting changes (override_settings): the rendered country
+# options memoized under the old value are not reused.
+_countries_settings_version = itertools.count()
+_current_countries_settings = [next(_countries_settings_version)]
+
+
+@receiver(setting_changed)
+def _countries_setting_changed(*, setting, **kwargs):
+    if setting.startswith("COUNTRIES_"):
+        _current_countries_settings[0] = next(_countries_settings_version)
+
+
 class CountryChoices(BaseChoiceIterator):
     """ "Select a country", then the countries in the active language, read on every use.
 
@@ -30,6 +47,11 @@ class CountryChoices(BaseChoiceIterator):
     def __iter__(self):
         yield ("", _("Select a country"))
         yield from countries
+
+    def memo_key(self) -> tuple:
+        """What the list depends on (MemoizedSelect keys its rendered options by it): the
+        language and django-countries' settings."""
+        return (get_language(), _current_countries_settings[0])
 
 
 def applies_chatham_house(invitation) -> bool:

@@ -61,13 +61,9 @@ class MemoizedSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         renderer = renderer or get_default_renderer()
-        # Labels are often lazy translations: the key holds their text in the active language.
-        choices = tuple(
-            ("" if value is None else str(value), str(label)) for value, label in self.choices
-        )
         options = self._options_memo.get_or_make(
-            (renderer, self.template_name, self.option_template_name, choices),
-            lambda: self._render_options(choices, renderer),
+            (renderer, self.template_name, self.option_template_name, self._choices_key()),
+            lambda: self._render_options(self._choice_texts(), renderer),
         )
         shell = self._memoized_shell(name, attrs, renderer)
         if options is None or shell is None:
@@ -80,6 +76,21 @@ class MemoizedSelect(forms.Select):
                 break
         # Both parts are Django's own rendering, escaped as the plain widget escapes them.
         return SafeString(shell + html + _CLOSE)
+
+    def _choice_texts(self) -> tuple[tuple[str, str], ...]:
+        # Labels are often lazy translations: their text in the active language.
+        return tuple(
+            ("" if value is None else str(value), str(label)) for value, label in self.choices
+        )
+
+    def _choices_key(self) -> tuple:
+        """What identifies the options: the choices' own `memo_key()` when they have one (a
+        country list: its language and settings, without translating ~250 names on every
+        page), else the choices' texts."""
+        memo_key = getattr(self.choices, "memo_key", None)
+        if memo_key is not None:
+            return ("memo_key", type(self.choices), memo_key())
+        return ("texts", self._choice_texts())
 
     def _render_options(self, choices, renderer) -> "_Options | None":
         """Django's own rendering of all options, none selected; None if its shape is unknown

@@ -108,3 +108,16 @@ def test_the_rsvp_forms_nationality_field_renders_as_with_a_plain_select(languag
     assert memoized == plain
     assert '<option value="VN" selected>' in memoized[0]
     assert 'aria-invalid="true"' in memoized[1]
+
+
+def test_the_country_list_is_keyed_without_translating_it_and_follows_settings(settings):
+    memoized, plain = both(CountryChoices())
+    with translation.override("en"):
+        english = memoized._choices_key()
+        assert english[0] == "memo_key"
+        settings.COUNTRIES_OVERRIDE = {"VN": "Viet Nam (overridden)"}
+        assert memoized._choices_key() != english  # another list: rendered afresh
+        html = memoized.render("n", "VN", None)
+        assert html == plain.render("n", "VN", None)
+    with translation.override("vi"):
+        assert memoized._choices_key() != english
