@@ -9,7 +9,7 @@ import datetime as dt
 import statistics
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Value
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf, TruncMonth
 from django.utils import timezone
 from django_countries import countries
@@ -17,7 +17,7 @@ from django_countries import countries
 from academy_portal.core.units import AcademyUnit
 from experts.models import Expert
 from forums.models import Edition, Invitation, InvitationEvent, Presence, VisaLetter
-from partners.models import MOU, Institution
+from partners.models import MOU
 
 EXPIRY_MONTHS = 12
 PARTNERS_SHOWN = 10
@@ -148,19 +148,34 @@ def partners_by_activity(limit: int = PARTNERS_SHOWN) -> list[PartnerActivity]:
 
     Last contact: the later of the last edition one of its experts attended and the last MOU
     signed. (Co-organised editions are not recorded in the portal, so they are not counted.)"""
-    present = Q(experts__invitations__presence__status=Presence.Status.PRESENT)
+    # From the rows that count (present, affiliated), not from every institution: joining
+    # institutions to all their experts' invitations, and to their MOUs too, multiplied the
+    # rows (half a second at 200,000 invitations). The last MOU signed is a subquery per partner.
+    expert = "invitation__expert"
+    last_signed = (
+        MOU.objects.filter(institution=OuterRef(f"{expert}__affiliation"))
+        .order_by()
+        .values("institution")
+        .annotate(last=Max("signed_on"))
+        .values("last")
+    )
     rows = (
-        Institution.objects.annotate(
-            experts_sent=Count("experts", filter=present, distinct=True),
-            editions=Count("experts__invitations__edition", filter=present, distinct=True),
-            last_attended=Max("experts__invitations__edition__end_date", filter=present),
-            last_signed=Max("mous__signed_on"),
+        Presence.objects.filter(
+            status=Presence.Status.PRESENT, **{f"{expert}__affiliation__isnull": False}
         )
-        .filter(experts_sent__gt=0)
-        .order_by("-experts_sent", "-editions", "name")
-        .values("name", "acronym", "experts_sent", "editions", "last_attended", "last_signed")[
-            :limit
-        ]
+        .order_by()
+        .values(
+            name=F(f"{expert}__affiliation__name"),
+            acronym=F(f"{expert}__affiliation__acronym"),
+            institution=F(f"{expert}__affiliation"),
+        )
+        .annotate(
+            experts_sent=Count(expert, distinct=True),
+            editions=Count("invitation__edition", distinct=True),
+            last_attended=Max("invitation__edition__end_date"),
+            last_signed=Subquery(last_signed),
+        )
+        .order_by("-experts_sent", "-editions", "name", "institution")[:limit]
     )
     return [
         PartnerActivity(
