@@ -7,7 +7,7 @@ from django.contrib.admin.utils import (
     lookup_spawns_duplicates,
     reverse_field_path,
 )
-from django.db.models import Q
+from django.db.models import BooleanField, F, Func, Q, Subquery
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.text import capfirst, smart_split, unescape_string_literal
@@ -18,6 +18,27 @@ from django_countries import countries
 from academy_portal.core.models import AccessLog, ApiToken
 from academy_portal.core.services import issue_api_token, revoke_api_token
 from academy_portal.core.text import fold_for_search
+
+
+class InSubquery(Func):
+    """`column IN (subquery)`; on PostgreSQL `column = ANY(ARRAY(subquery))`, the same rows,
+    but a condition an index on the column answers, so that ORed with another indexed
+    condition (the passport name's trigram index) both are read from indexes (BitmapOr)
+    instead of the whole table being scanned with a hashed subplan."""
+
+    arg_joiner = " IN "
+    template = "%(expressions)s"
+    output_field = BooleanField()
+    conditional = True
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            arg_joiner=" = ANY(ARRAY",
+            template="%(expressions)s)",
+            **extra_context,
+        )
 
 
 class FoldedSearchMixin:
@@ -63,7 +84,7 @@ class FoldedSearchMixin:
                     any_field |= Q(**in_column)
                 else:
                     matching = model._default_manager.filter(**in_column).values("pk")
-                    any_field |= Q(**{f"{relation}__in": matching})
+                    any_field |= Q(InSubquery(F(relation), Subquery(matching)))
             conditions.append(any_field)
         may_have_duplicates = any(lookup_spawns_duplicates(self.opts, lu) for lu in lookups)
         return queryset.filter(*conditions), may_have_duplicates

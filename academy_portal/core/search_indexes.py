@@ -19,11 +19,14 @@ class AddTrigramIndex(migrations.operations.base.Operation):
     reversible = True
     reduces_to_sql = False
 
-    def __init__(self, *, model_name: str, column: str, name: str):
-        self.model_name, self.column, self.name = model_name, column, name
+    def __init__(self, *, model_name: str, column: str, name: str, upper: bool = False):
+        """`upper`: index UPPER(column), what Django's `icontains` compares on PostgreSQL."""
+        self.model_name, self.column, self.name, self.upper = model_name, column, name, upper
 
     def deconstruct(self):
         kwargs = {"model_name": self.model_name, "column": self.column, "name": self.name}
+        if self.upper:
+            kwargs["upper"] = True
         return self.__class__.__name__, [], kwargs
 
     def state_forwards(self, app_label, state):
@@ -34,10 +37,11 @@ class AddTrigramIndex(migrations.operations.base.Operation):
             return
         model = to_state.apps.get_model(app_label, self.model_name)
         quote = schema_editor.quote_name
+        indexed = f"UPPER({quote(self.column)}::text)" if self.upper else quote(self.column)
         schema_editor.execute(f"CREATE EXTENSION IF NOT EXISTS {TRIGRAM_EXTENSION}")
         schema_editor.execute(
             f"CREATE INDEX IF NOT EXISTS {quote(self.name)} ON {quote(model._meta.db_table)} "
-            f"USING gin ({quote(self.column)} gin_trgm_ops)"
+            f"USING gin ({indexed} gin_trgm_ops)"
         )
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):

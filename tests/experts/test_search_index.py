@@ -55,3 +55,30 @@ def test_admin_finds_a_name_without_diacritics_and_an_expertise(require_postgres
     assert found("NGUYEN lan") == {lan.pk}
     assert found("luat bien") == {jurist.pk}
     assert found("unclos") == {jurist.pk}
+
+
+def test_the_invitation_search_reads_both_indexes_for_the_passport_name_or_the_expert(
+    require_postgres, admin_client
+):
+    """The admin's invitation search (a coordinator may see passport names): the name on the
+    passport OR the expert's folded name, each from its own index, not a scan of every
+    invitation; and it finds by either."""
+    from django.contrib.admin.sites import site
+    from django.test import RequestFactory
+
+    from forums.models import Invitation
+    from tests.forums.invitation_factories import InvitationFactory
+
+    by_expert = InvitationFactory(expert__family_name="Trần", expert__given_name="Thị Mai")
+    by_passport = InvitationFactory(passport_name="TRAN THI MAI", expert__family_name="Smith")
+    InvitationFactory(expert__family_name="Baker")
+    model_admin = site._registry[Invitation]
+    request = RequestFactory().get("/")
+    request.user = admin_client.get(reverse("admin:index")).wsgi_request.user
+    queryset, _duplicates = model_admin.get_search_results(
+        request, Invitation.objects.order_by(), "tran thi"
+    )
+    assert set(queryset) == {by_expert, by_passport}
+    plan = plan_of(queryset)
+    assert "forums_invitation_passport_trgm" in plan
+    assert "BitmapOr" in plan and "Seq Scan on forums_invitation" not in plan
