@@ -306,6 +306,9 @@ class SuggestionSettingsForm(forms.Form):
     record = forms.FloatField(
         label=_("Weight of past answers"), min_value=0, max_value=10, required=False
     )
+    regular = forms.FloatField(
+        label=_("Weight of coming to this forum before"), min_value=0, max_value=10, required=False
+    )
     balance = forms.FloatField(
         label=_("Weight of balance"), min_value=0, max_value=10, required=False
     )
@@ -337,6 +340,7 @@ class SuggestionSettingsForm(forms.Form):
                 "count",
                 "expertise",
                 "record",
+                "regular",
                 "balance",
                 "first_timer",
                 "recent",
