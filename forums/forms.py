@@ -328,6 +328,9 @@ class SuggestionSettingsForm(forms.Form):
     record = forms.FloatField(
         label=_("Weight of past answers"), min_value=0, max_value=10, required=False
     )
+    regular = forms.FloatField(
+        label=_("Weight of coming to this forum before"), min_value=0, max_value=10, required=False
+    )
     balance = forms.FloatField(
         label=_("Weight of balance"), min_value=0, max_value=10, required=False
     )
@@ -359,6 +362,7 @@ class SuggestionSettingsForm(forms.Form):
                 "count",
                 "expertise",
                 "record",
+                "regular",
                 "balance",
                 "first_timer",
                 "recent",

@@ -31,6 +31,7 @@ from .dashboards import build_dashboard_history
 from .delegations import build_delegations
 from .experts import build_experts
 from .forums import build_forums, build_sessions
+from .history import build_edition_history
 from .invitations import build_invitations
 from .partners import build_expertise_areas, build_institutions, build_mous
 from .programme import build_programme
@@ -53,6 +54,7 @@ STEPS = [
     build_visa_letters,
     build_delegations,
     build_dashboard_history,
+    build_edition_history,
 ]
 
 # What the summary counts: the demo's rows, and what its steps make through the services as staff

@@ -191,6 +191,60 @@ SINOLOGY_PLACES = [
     ("Huế", "Huế Imperial City Heritage Centre"),
 ]
 
+# What each past edition was about, as its coordinator would tag it: 1-3 expertise areas by its
+# theme. The history step (history.py) picks its invitees from these areas and from the forum's
+# regulars; the recommender never reads this list (it infers topics from the edition's text).
+# Covers every past edition without invitations of its own (East Sea 12-14 have theirs).
+_MS, _LOS, _DISPUTES = (
+    "Maritime security",
+    "Law of the sea (UNCLOS)",
+    "Territorial and maritime disputes",
+)
+_MEKONG, _CHINA, _ASEAN = (
+    "Mekong water resources",
+    "China studies",
+    "ASEAN and regional architecture",
+)
+_CLIMATE, _ENERGY = "Climate change and sea-level rise", "Energy and offshore resources"
+_FISHERIES, _BLUE = "Fisheries and marine environment", "Blue economy"
+_POWERS, _HISTORY, _INDO_PACIFIC = (
+    "Great-power relations",
+    "Diplomatic history",
+    "Indo-Pacific strategy",
+)
+# fmt: off
+PAST_EDITION_AREAS = {
+    (EAST_SEA, 1): (_DISPUTES, _MS, _ASEAN),
+    (EAST_SEA, 2): (_MS, _DISPUTES),
+    (EAST_SEA, 3): (_DISPUTES, _ASEAN),
+    (EAST_SEA, 4): (_ASEAN, _MS),
+    (EAST_SEA, 5): (_LOS, _POWERS),
+    (EAST_SEA, 6): (_DISPUTES, _POWERS, _ASEAN),
+    (EAST_SEA, 7): (_LOS, _DISPUTES),
+    (EAST_SEA, 8): (_ASEAN, _BLUE),
+    (EAST_SEA, 9): (_MS, _DISPUTES),
+    (EAST_SEA, 10): (_HISTORY, _DISPUTES),
+    (EAST_SEA, 11): (_POWERS, _INDO_PACIFIC),
+    (OCEAN_DIALOGUE, 1): (_LOS, _DISPUTES),
+    (OCEAN_DIALOGUE, 2): (_CLIMATE,),
+    (OCEAN_DIALOGUE, 3): (_CLIMATE, _LOS),
+    (OCEAN_DIALOGUE, 4): (_ENERGY, _LOS),
+    (OCEAN_DIALOGUE, 5): (_FISHERIES, _BLUE),
+    (OCEAN_DIALOGUE, 6): (_FISHERIES, _MS),
+    (OCEAN_DIALOGUE, 7): (_LOS, _FISHERIES),
+    (OCEAN_DIALOGUE, 8): (_MS, _ENERGY),
+    (OCEAN_DIALOGUE, 9): (_BLUE, _CLIMATE),
+    (OCEAN_DIALOGUE, 10): (_MS, _ASEAN),
+    (MEKONG_FORUM, 1): (_MEKONG,),
+    (MEKONG_FORUM, 2): (_MEKONG, _ENERGY),
+    (MEKONG_FORUM, 3): (_MEKONG, _CLIMATE),
+    (MEKONG_FORUM, 4): (_MEKONG, _ASEAN),
+    (SINOLOGY, 1): (_CHINA, _HISTORY),
+    (SINOLOGY, 2): (_CHINA, _POWERS),
+    (SINOLOGY, 3): (_CHINA, _HISTORY),
+}
+# fmt: on
+
 # Vietnamese texts for experts who read Vietnamese: every venue, the themes of the upcoming
 # editions (past ones stay English-only, as in an archive not yet translated).
 VENUES_VI = {

@@ -1,5 +1,6 @@
 """What the ranking reads, in a fixed number of queries whatever the number of experts:
-the edition's topics, every expert's profile and areas, and their record before this edition.
+the edition's topics, every expert's profile and areas, and their record before this edition,
+including how often they came to the earlier editions of the same forum (its regulars).
 
 `hide_invitees=True` is the held-out check: the edition's own invitations are treated as not
 made, and only the history before the edition's start counts, as if ranking on that day.
@@ -27,6 +28,8 @@ _STOP_WORDS_TEXT = """
     hoi thao dien dan phien lan thu quoc cua cac nhung trong voi cho mot khong duoc
 """
 STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
+# How many of the forum's latest editions before this one say who its regulars are now.
+REGULAR_WINDOW = 3
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -52,6 +55,10 @@ class Profile:
     declined: int = 0
     no_show: int = 0
     last_invited: dt.datetime | None = None
+    # Earlier editions of this edition's forum the expert came to (accepted, not a no-show):
+    # all of them, and those among the forum's last `Pool.forum_window` editions.
+    forum_came: int = 0
+    forum_came_recent: int = 0
 
     @property
     def first_timer(self) -> bool:
@@ -68,6 +75,7 @@ class Pool:
     candidates: list[Profile]
     invited: list[Profile]  # the list already invited to the edition
     as_of: dt.date
+    forum_window: int = 0  # earlier editions of the forum counted as "recent" (<= REGULAR_WINDOW)
 
 
 def _full_name(row: dict) -> str:
@@ -84,7 +92,7 @@ def areas_in(text: str, phrases: dict[int, list[str]]) -> set[int]:
 
 
 def load_pool(edition: Edition, *, session: Session | None = None, hide_invitees=False) -> Pool:
-    """Read everything the ranking needs: 7 queries, however many experts there are."""
+    """Read everything the ranking needs: 8 queries, however many experts there are."""
     as_of = edition.start_date
     sessions = Session.objects.filter(edition=edition)
     if session is not None:
@@ -135,6 +143,15 @@ def load_pool(edition: Edition, *, session: Session | None = None, hide_invitees
         history = history.filter(edition__start_date__lt=as_of)
         roles = roles.filter(session__edition__start_date__lt=as_of)
     statuses = Invitation.Status
+    # The forum's editions before this one, the latest first: who came to them is a regular.
+    recent_editions = list(
+        Edition.objects.filter(forum_id=edition.forum_id, start_date__lt=as_of)
+        .exclude(pk=edition.pk)
+        .order_by("-start_date", "-pk")
+        .values_list("pk", flat=True)[:REGULAR_WINDOW]
+    )
+    came = Q(status=statuses.ACCEPTED) & ~Q(presence__status=Presence.Status.ABSENT)
+    same_forum = Q(edition__forum_id=edition.forum_id, edition__start_date__lt=as_of)
     for row in (
         history.order_by()
         .values("expert_id")
@@ -144,12 +161,16 @@ def load_pool(edition: Edition, *, session: Session | None = None, hide_invitees
             declined=Count("pk", filter=Q(status=statuses.DECLINED)),
             no_show=Count("pk", filter=Q(presence__status=Presence.Status.ABSENT)),
             last=Max(Coalesce("sent_at", "created_at")),
+            forum_came=Count("pk", filter=came & same_forum),
+            forum_came_recent=Count("pk", filter=came & Q(edition_id__in=recent_editions)),
         )
     ):
         profile = profiles[row["expert_id"]]
         profile.invited, profile.accepted = row["invited"], row["accepted"]
         profile.declined, profile.no_show = row["declined"], row["no_show"]
         profile.last_invited = row["last"]
+        profile.forum_came = row["forum_came"]
+        profile.forum_came_recent = row["forum_came_recent"]
     for expert_id, title in roles.values_list("expert_id", "session__title"):
         bios[expert_id].append(title)
     for pk, texts in bios.items():
@@ -172,4 +193,5 @@ def load_pool(edition: Edition, *, session: Session | None = None, hide_invitees
         candidates=[p for pk, p in profiles.items() if pk not in invited_ids],
         invited=[profiles[pk] for pk in invited_ids if pk in profiles],
         as_of=as_of,
+        forum_window=len(recent_editions),
     )

@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from django_countries import countries
 
 from experts.models import Expert
+from forums.models import Forum
 
 from .pool import Pool, Profile
 from .weights import Weights
@@ -34,6 +35,9 @@ class Suggestion:
     matched_areas: list[str] = field(default_factory=list)
     matched_words: list[str] = field(default_factory=list)
     adds: dict = field(default_factory=dict)  # what the expert adds to the list
+    regular: float = 0.0
+    forum: Forum | None = None  # the edition's forum, named in the reasons about its regulars
+    forum_window: int = 0
 
     @property
     def expert_id(self) -> int:
@@ -58,6 +62,8 @@ class Suggestion:
                     ngettext("%(count)d no-show", "%(count)d no-shows", p.no_show)
                     % {"count": p.no_show}
                 )
+        if p.forum_came:
+            reasons.append(self._regular_reason())
         if "country" in self.adds:
             reasons.append(_("adds %(country)s") % {"country": countries.name(p.country)})
         if "institution" in self.adds:
@@ -76,6 +82,22 @@ class Suggestion:
             )
         return reasons
 
+    def _regular_reason(self) -> str:
+        p, forum = self.profile, self.forum.text_in("short_name") if self.forum else ""
+        if p.forum_came_recent and self.forum_window == 1:
+            return _("came to the last edition of the %(forum)s") % {"forum": forum}
+        if p.forum_came_recent:
+            return _("came to %(came)d of the last %(editions)d editions of the %(forum)s") % {
+                "came": p.forum_came_recent,
+                "editions": self.forum_window,
+                "forum": forum,
+            }
+        return ngettext(
+            "came to %(count)d earlier edition of the %(forum)s",
+            "came to %(count)d earlier editions of the %(forum)s",
+            p.forum_came,
+        ) % {"count": p.forum_came, "forum": forum}
+
     @property
     def reason(self) -> str:
         return "; ".join(self.reasons)
@@ -87,6 +109,12 @@ def _expertise(pool: Pool, p: Profile) -> tuple[float, list[int], list[str]]:
     wanted = min(2, len(pool.topic_area_ids)) or 1
     score = 0.7 * min(1.0, len(areas) / wanted) + 0.3 * min(1.0, len(words) / 4)
     return score, areas, words
+
+
+def _regular(p: Profile) -> float:
+    """How much of a regular of the edition's forum, 0..1: editions of it the expert came to,
+    the forum's last few counting double (two recent ones, or three older ones, make 1)."""
+    return min(1.0, (p.forum_came + p.forum_came_recent) / 3)
 
 
 def _record(p: Profile) -> float:
@@ -156,7 +184,10 @@ def suggest(pool: Pool, weights: Weights | None = None) -> list[Suggestion]:
         fixed[p.id] = (
             expertise,
             _record(p),
-            weights.expertise * expertise + weights.record * _record(p) - weights.recent * recent,
+            weights.expertise * expertise
+            + weights.record * _record(p)
+            + weights.regular * _regular(p)
+            - weights.recent * recent,
             [pool.areas[a] for a in areas[:SHOWN_AREAS]],
             words[:SHOWN_WORDS] if not areas else [],
         )
@@ -195,6 +226,9 @@ def suggest(pool: Pool, weights: Weights | None = None) -> list[Suggestion]:
                 matched_areas=areas,
                 matched_words=words,
                 adds=adds,
+                regular=round(_regular(p), 3),
+                forum=pool.edition.forum,
+                forum_window=pool.forum_window,
             )
         )
         remaining.remove(p)

@@ -1,11 +1,14 @@
 import datetime as dt
 import hashlib
 import io
+import operator
+from functools import reduce
 
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.db.models import Q
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +17,7 @@ from academy_portal.core import roles
 from academy_portal.demo.build import COUNTED_MODELS, DEFAULT_DEMO_PASSWORD, build_demo
 from academy_portal.demo.context import DemoContext
 from academy_portal.demo.dashboards import HISTORY, VISA_PENDING
-from academy_portal.demo.data import UPCOMING_SESSIONS
+from academy_portal.demo.data import PAST_EDITION_AREAS, UPCOMING_SESSIONS
 from academy_portal.demo.delegations import NAMED as DELEGATES
 from academy_portal.demo.invitations import DEMO_INVITATIONS
 from academy_portal.demo.users import build_users
@@ -130,13 +133,21 @@ def test_the_summary_counts_agree_with_the_database_and_with_what_was_created(db
     assert created["session roles"] == SessionRole.objects.count() > 40
     assert created["reminder rules"] == ReminderRule.objects.count() > 0
     # The two dozen of invitations.py, one for each role the programme planned, the held
-    # edition's dozen (attendance.py), the delegates a partner named (delegations.py), and the
+    # edition's dozen (attendance.py), the delegates a partner named (delegations.py), the
     # dashboards' history: 24 who came to the 12th and 13th editions, 2 accepted experts waiting
-    # for their visa letter (dashboards.py).
+    # for their visa letter (dashboards.py); and 10 to 16 invitees of each of the 28 other past
+    # editions (history.py), 372 with the demo's seed.
     planned_roles = sum(speakers + moderated for *_, speakers, moderated in UPCOMING_SESSIONS)
     dashboards = sum(sum(came) for came in HISTORY.values()) + VISA_PENDING
-    expected = DEMO_INVITATIONS + planned_roles + 12 + DELEGATES + dashboards
-    assert created["invitations"] == expected == 104
+    history = Invitation.objects.filter(
+        reduce(
+            operator.or_,
+            (Q(edition__forum__slug=s, edition__number=n) for s, n in PAST_EDITION_AREAS),
+        )
+    )
+    assert len(PAST_EDITION_AREAS) * 10 <= history.count() <= len(PAST_EDITION_AREAS) * 16
+    expected = DEMO_INVITATIONS + planned_roles + 12 + DELEGATES + dashboards + history.count()
+    assert created["invitations"] == expected == 104 + 372
     assert created["emails in the outbox"] == OutboxMessage.objects.count() > 0
     assert "updated" not in output.split("Changes this run:")[1].splitlines()[0]
 

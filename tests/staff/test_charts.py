@@ -324,8 +324,10 @@ def test_the_demo_gives_every_chart_data():
     charts = home_charts(user=admin) + edition_charts(upcoming)
     assert [chart.slug for chart in charts if chart.is_empty] == []
     by_slug = {chart.slug: chart for chart in home_charts(user=admin)}
-    # Partners rank unevenly, and the upcoming edition has regulars beside first-timers.
+    # Partners rank unevenly, and the upcoming edition has regulars beside first-timers: more
+    # regulars, as the demo's history (academy_portal/demo/history.py) gives every past edition
+    # its participants, so many of the 15th conference's have accepted an earlier edition.
     sent = [row.value for row in by_slug["partners-by-activity"].rows]
     assert sent[0] > sent[-1] >= 1
     first_time, regulars = edition_charts(upcoming)[-1].rows
-    assert first_time.value > regulars.value > 0
+    assert regulars.value > first_time.value > 0
