@@ -20,7 +20,7 @@ from forums.models import EmailTemplate, Invitation, InvitationEvent, Session
 
 from .emails import outbox_detail_markers
 from .events import lock_invitation, record_event, refresh_invitation
-from .invitation_emails import queue_invitation_email
+from .invitation_emails import queue_answer_email, queue_invitation_email
 from .waitlist import has_free_place, promote_from_waitlist, sync_offered_session_role
 
 ANSWERS = (Invitation.Status.ACCEPTED, Invitation.Status.DECLINED, Invitation.Status.TENTATIVE)
@@ -271,10 +271,13 @@ def submit_rsvp(
                 dedup_key=f"waitlisted:{locked.pk}:{locked.version}",
             )
         if new_status == Invitation.Status.ACCEPTED:
-            queue_invitation_email(
+            # Written by the worker when sent, from this answer as it is now (see
+            # queue_answer_email): the row is in this transaction, its rendering is not.
+            queue_answer_email(
                 locked,
                 EmailTemplate.Kind.CONFIRMATION,
                 dedup_key=f"confirmation:{locked.pk}:{locked.version}",
+                sessions=session_ids,
                 ics_method="PUBLISH",
             )
         if new_status != previous_status:
