@@ -250,11 +250,19 @@ def submit_rsvp(
         locked.responded_at = timezone.now()
         locked.version += 1
         try:
-            locked.full_clean(exclude=["edition", "expert", "offered_session", "invited_by"])
+            # The fields' own rules. Not the unique token hash nor the constraints: an answer
+            # changes neither the link nor (edition, expert), and _validate_answer has checked
+            # the dates as the departure-after-arrival constraint does (the database too).
+            locked.full_clean(
+                exclude=["edition", "expert", "offered_session", "invited_by"],
+                validate_unique=False,
+                validate_constraints=False,
+            )
         except ValidationError as exc:
             raise InvalidAnswer(" ".join(exc.messages)) from exc
         locked.save()
-        locked.sessions_attending.set(session_ids)
+        if current_sessions != session_ids:
+            locked.sessions_attending.set(session_ids)
         record_event(
             locked,
             InvitationEvent.Kind.CHANGED if had_answer else InvitationEvent.Kind.ANSWERED,

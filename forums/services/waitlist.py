@@ -7,6 +7,7 @@ waits on the list (rsvp.py) and is confirmed here, in order, as soon as a place 
 from django.db import transaction
 from django.utils import timezone
 
+from academy_portal.core.prepared import PreparedQuery
 from forums.models import Edition, EmailTemplate, Invitation, InvitationEvent, SessionRole
 
 from .events import record_event
@@ -21,6 +22,22 @@ def has_free_place(edition: Edition) -> bool:
     return edition.capacity is None or accepted_count(edition) < edition.capacity
 
 
+# The longest-waiting expert of an edition, locked; asked after every declined place.
+_NEXT_WAITLISTED = PreparedQuery(
+    lambda edition_id: (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("expert", "offered_session")
+        .filter(
+            edition_id=edition_id,
+            status=Invitation.Status.WAITLISTED,
+            token_revoked_at__isnull=True,
+        )
+        .order_by("waitlisted_at", "id")[:1]
+    ),
+    sentinel=-7_000_000_003,
+)
+
+
 def promote_from_waitlist(edition: Edition, *, actor=None) -> list[Invitation]:
     """Fill free places with the longest-waiting experts, confirming and emailing each.
 
@@ -31,15 +48,10 @@ def promote_from_waitlist(edition: Edition, *, actor=None) -> list[Invitation]:
     today = timezone.localdate()
     if edition.end_date < today:
         return promoted
-    while has_free_place(edition):
-        candidate = (
-            edition.invitations.select_for_update(of=("self",))
-            .select_related("expert", "offered_session")
-            .filter(status=Invitation.Status.WAITLISTED, token_revoked_at__isnull=True)
-            .order_by("waitlisted_at", "id")
-            .first()
-        )
-        if candidate is None:
+    while True:
+        # The next in line first: without one (the common case) no places are counted.
+        candidate = _NEXT_WAITLISTED.first(edition.pk)
+        if candidate is None or not has_free_place(edition):
             break
         candidate.edition = edition
         candidate.status = Invitation.Status.ACCEPTED
