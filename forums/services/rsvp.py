@@ -25,6 +25,17 @@ from .waitlist import has_free_place, promote_from_waitlist, sync_offered_sessio
 
 ANSWERS = (Invitation.Status.ACCEPTED, Invitation.Status.DECLINED, Invitation.Status.TENTATIVE)
 OPENED_EVENT_INTERVAL = timedelta(hours=1)
+# Saved with every answer besides its fields (_answer_fields).
+ANSWER_BOOKKEEPING = (
+    "status",
+    "version",
+    "responded_at",
+    "waitlisted_at",
+    "privacy_notice_version",
+    "privacy_consented_at",
+    "listing_consented_at",
+    "updated_at",
+)
 
 
 class RSVPError(Exception):
@@ -260,7 +271,8 @@ def submit_rsvp(
             )
         except ValidationError as exc:
             raise InvalidAnswer(" ".join(exc.messages)) from exc
-        locked.save()
+        # Only what an answer sets (a shorter UPDATE; staff fields are not rewritten).
+        locked.save(update_fields=[*fields, *ANSWER_BOOKKEEPING])
         if current_sessions != session_ids:
             locked.sessions_attending.set(session_ids)
         record_event(

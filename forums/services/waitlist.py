@@ -91,7 +91,12 @@ def sync_offered_session_role(invitation: Invitation, *, actor=None) -> None:
         "role": invitation.offered_role,
     }
     if invitation.status == Invitation.Status.ACCEPTED:
-        change = "added" if SessionRole.objects.get_or_create(**lookup)[1] else ""
+        # Not get_or_create (a savepoint around its INSERT): the role is unique, so a role
+        # added by staff at this very moment is kept once (ON CONFLICT DO NOTHING).
+        missing = not SessionRole.objects.filter(**lookup).exists()
+        if missing:
+            SessionRole.objects.bulk_create([SessionRole(**lookup)], ignore_conflicts=True)
+        change = "added" if missing else ""
     else:
         change = "removed" if SessionRole.objects.filter(**lookup).delete()[0] else ""
     if change:
