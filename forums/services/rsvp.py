@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from academy_portal.core.prepared import PreparedQuery
 from academy_portal.mail.placeholders import neutralize_markers
 from academy_portal.mail.services import queue_email
 from forums.models import EmailTemplate, Invitation, InvitationEvent, Session
@@ -61,6 +62,15 @@ class StaleAnswer(RSVPError):
 
 class InvalidAnswer(RSVPError):
     default_message = _("Please check your answer.")
+
+
+# The sessions an answer replaces, read under the invitation's lock (compiled once).
+_SESSIONS_ATTENDING = PreparedQuery(
+    lambda invitation_id: Invitation.sessions_attending.through.objects.filter(
+        invitation_id=invitation_id
+    ),
+    sentinel=-7_000_000_004,
+)
 
 
 def record_rsvp_opened(invitation: Invitation) -> None:
@@ -225,7 +235,7 @@ def submit_rsvp(
             raise RSVPClosed(closed_reason(locked))
         if answer not in ANSWERS:
             raise InvalidAnswer(_("Please choose whether you accept, decline or are not sure yet."))
-        current_sessions = sorted(locked.sessions_attending.values_list("pk", flat=True))
+        current_sessions = sorted(row.session_id for row in _SESSIONS_ATTENDING.fetch(locked.pk))
         if (
             locked.answer == answer
             and _current_fields(locked, fields) == fields

@@ -92,7 +92,8 @@ def queue_email(
         raise IntegrityError(f"Outbox message {dedup_key!r} could not be stored.") from None
     if message.message_id != draft.message_id:  # someone else's row: queue nothing
         return message, False
-    OutboxAttachment.objects.bulk_create(_attachment_row(message, item) for item in attachments)
+    if attachments:
+        OutboxAttachment.objects.bulk_create(_attachment_row(message, item) for item in attachments)
 
     if message.send_after <= now + CLOCK_SKEW:
         schedule_delivery_on_commit([message.pk])
