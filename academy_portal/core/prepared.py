@@ -7,8 +7,9 @@ about 150 columns) that costs more CPU than the database spends answering it. A
 only executes that SQL with the new parameter and builds the objects exactly as Django's
 `ModelIterable` does (select_related objects included): start-up work, not per-request work.
 
-Only querysets of model instances, with one parameter, without annotations, prefetches or
-deferred fields; the SQL is the one Django wrote (vendor-specific, so cached per connection).
+Querysets of model instances (without annotations, prefetches or deferred fields), or of one
+value per row (`values_list(name, flat=True)`, e.g. a count grouped by the parameter); with
+one parameter. The SQL is the one Django wrote (vendor-specific, so cached per connection).
 """
 
 import threading
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
-from django.db.models.query import get_related_populators
+from django.db.models.query import FlatValuesListIterable, get_related_populators
 from django.db.transaction import TransactionManagementError
 
 
@@ -65,6 +66,8 @@ class PreparedQuery:
             rows = cursor.fetchall()
         if compiled.converters:
             rows = compiled.compiler.apply_converters(rows, compiled.converters)
+        if compiled.model is None:  # values_list(flat=True)
+            return [row[0] for row in rows]
         objects = []
         for row in rows:
             obj = compiled.model.from_db(
@@ -82,8 +85,13 @@ class PreparedQuery:
     def _compile(self, using: str) -> _Compiled:
         queryset = self.make(self.sentinel)
         query = queryset.query
-        if query.annotations or queryset._prefetch_related_lookups or query.deferred_loading[0]:
+        flat = queryset._iterable_class is FlatValuesListIterable
+        if not flat and (
+            query.annotations or queryset._prefetch_related_lookups or query.deferred_loading[0]
+        ):
             raise ValueError("A prepared query builds plain model instances only.")
+        if flat and (query.extra_select or len(queryset._fields or ()) != 1):
+            raise ValueError("A prepared values query reads one value per row.")
         compiler = query.get_compiler(using=using)
         sql, params = compiler.as_sql()
         if compiler.has_composite_fields([s[0] for s in compiler.select]):
@@ -92,8 +100,11 @@ class PreparedQuery:
         if len(positions) != 1:
             raise ValueError("The sentinel must be the query's one parameter of its value.")
         klass_info, select = compiler.klass_info, compiler.select
-        select_fields = klass_info["select_fields"]
-        start, end = select_fields[0], select_fields[-1] + 1
+        if flat:
+            klass_info, start, end = {"model": None}, 0, 1
+        else:
+            select_fields = klass_info["select_fields"]
+            start, end = select_fields[0], select_fields[-1] + 1
         compiled = _Compiled(
             vendor=connections[using].vendor,
             sql=sql,
@@ -106,8 +117,8 @@ class PreparedQuery:
             model=klass_info["model"],
             start=start,
             end=end,
-            init_list=[f[0].target.attname for f in select[start:end]],
-            populators=get_related_populators(klass_info, select, using),
+            init_list=[] if flat else [f[0].target.attname for f in select[start:end]],
+            populators=[] if flat else get_related_populators(klass_info, select, using),
             converters=compiler.get_converters([s[0] for s in select[: compiler.col_count]]),
         )
         if not hasattr(self._local, "compiled"):

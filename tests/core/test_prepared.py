@@ -67,3 +67,18 @@ def test_the_sentinel_must_mark_one_parameter():
     )
     with pytest.raises(ValueError, match="sentinel"):
         ambiguous.fetch(1)
+
+
+def test_a_prepared_count_is_the_orms_count_zero_included():
+    from forums.services.waitlist import accepted_count  # noqa: PLC0415 - the count it pins
+
+    edition = EditionFactory(capacity=5)
+    assert accepted_count(edition) == 0  # no row at all: GROUP BY gives none
+    for _ in range(3):
+        invitation, _token = sent_invitation(edition=edition)
+    Invitation.objects.filter(pk=invitation.pk).update(status=Invitation.Status.ACCEPTED)
+    other, _token = sent_invitation(edition=edition)
+    Invitation.objects.filter(pk=other.pk).update(status=Invitation.Status.ACCEPTED)
+    sent_invitation()  # another edition's
+    expected = Invitation.objects.filter(edition=edition, status="accepted").count()
+    assert accepted_count(edition) == expected == 2

@@ -14,12 +14,21 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from academy_portal.core.prepared import PreparedQuery
+
 from .. import tasks
 from ..models import OutboxAttachment, OutboxMessage
 from ..placeholders import GeneratedAttachment
 from .common import CLOCK_SKEW, message_id_domain, outbox_setting
 
 logger = logging.getLogger(__name__)
+
+
+# The row a dedup key names, read after every queueing (compiled once per process).
+_BY_DEDUP_KEY = PreparedQuery(
+    lambda dedup_key: OutboxMessage.objects.filter(dedup_key=dedup_key),
+    sentinel="prepared:outbox-dedup-key",
+)
 
 
 def queue_email(
@@ -86,10 +95,9 @@ def queue_email(
     # which this waits for) leaves the caller's transaction intact, without a savepoint.
     draft = OutboxMessage(**fields)
     OutboxMessage.objects.bulk_create([draft], ignore_conflicts=True)
-    try:
-        message = OutboxMessage.objects.get(dedup_key=dedup_key)
-    except OutboxMessage.DoesNotExist:  # SQLite's INSERT OR IGNORE swallows other violations
-        raise IntegrityError(f"Outbox message {dedup_key!r} could not be stored.") from None
+    message = _BY_DEDUP_KEY.first(dedup_key)
+    if message is None:  # SQLite's INSERT OR IGNORE swallows other violations
+        raise IntegrityError(f"Outbox message {dedup_key!r} could not be stored.")
     if message.message_id != draft.message_id:  # someone else's row: queue nothing
         return message, False
     if attachments:
