@@ -47,10 +47,15 @@ def lock_invitation(invitation: Invitation) -> tuple[Edition, Invitation]:
 
 
 def refresh_invitation(target: Invitation, source: Invitation) -> None:
-    """Give the caller's object the saved state (it may be held by a view or an admin action).
+    """Give the caller's object the saved state (it may be held by a view or an admin action)."""
+    target.refresh_from_db()
+    target.edition = source.edition
 
-    `source` is the row as locked and saved in this transaction, so its values are the
-    database's: copied, not read again (as refresh_from_db would), related objects included."""
+
+def copy_saved_invitation(target: Invitation, source: Invitation) -> None:
+    """As refresh_invitation, without reading the row again: `source` must be the row as
+    locked in this transaction with every change saved (an answer's), so its values are the
+    database's; related objects included."""
     if target is source:
         return
     for field in Invitation._meta.concrete_fields:

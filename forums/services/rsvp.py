@@ -20,7 +20,7 @@ from academy_portal.mail.services import queue_email
 from forums.models import EmailTemplate, Invitation, InvitationEvent, Session
 
 from .emails import outbox_detail_markers
-from .events import lock_invitation, record_event, refresh_invitation
+from .events import copy_saved_invitation, lock_invitation, record_event
 from .invitation_emails import queue_answer_email, queue_invitation_email
 from .waitlist import has_free_place, promote_from_waitlist, sync_offered_session_role
 
@@ -242,7 +242,7 @@ def submit_rsvp(
             and current_sessions == session_ids
         ):
             # The same answer again (a double click, a resubmitted form): nothing to do.
-            refresh_invitation(invitation, locked)
+            copy_saved_invitation(invitation, locked)
             return invitation
         if expected_version != locked.version:
             raise StaleAnswer()
@@ -316,7 +316,7 @@ def submit_rsvp(
             promote_from_waitlist(edition)
         if edition.answer_notification_email:
             notify_staff_of_answer(locked, previous_status=previous_status, changed=had_answer)
-    refresh_invitation(invitation, locked)
+    copy_saved_invitation(invitation, locked)
     return invitation
 
 

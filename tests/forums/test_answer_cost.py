@@ -224,3 +224,21 @@ def test_with_redis_down_the_answer_commits_with_its_email_row_sent_later(
     assert [a.get_filename() for a in email.attachments] == ["invitation.ics", "check-in-qr.png"]
     sweep_outbox()
     assert len(mail.outbox) == 1  # sent once
+
+
+def test_the_answered_invitation_holds_what_the_database_holds_without_a_re_read():
+    invitation, _token = speaker_invitation()
+    submit_rsvp(
+        invitation,
+        answer="accepted",
+        expected_version=invitation.version,
+        attendance="in_person",
+        needs_hotel=True,
+        privacy_consent=True,
+        chatham_house_acknowledged=True,
+    )
+    stored = Invitation.objects.get(pk=invitation.pk)
+    fields = [f.attname for f in Invitation._meta.concrete_fields]
+    assert [getattr(invitation, f) for f in fields] == [getattr(stored, f) for f in fields]
+    assert invitation.status == Invitation.Status.ACCEPTED and invitation.needs_hotel
+    assert invitation.expert == stored.expert and invitation.edition == stored.edition
