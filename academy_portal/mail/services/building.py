@@ -23,6 +23,8 @@ from ..placeholders import (
 from .common import message_id_domain
 from .queueing import _attachment_row
 
+SUBJECT_MAX_LENGTH = OutboxMessage._meta.get_field("subject").max_length
+
 
 def build_email(
     message: OutboxMessage, *, connection=None, values: Mapping[str, str] | None = None
@@ -112,7 +114,8 @@ def write_pending_email(message: OutboxMessage) -> None:
         args=message.writer_args or {},
     )
     fields = {
-        "subject": " ".join(written.subject.split()),
+        # One header line that fits the column, whatever the writer gave.
+        "subject": " ".join(written.subject.split())[:SUBJECT_MAX_LENGTH] or message.subject,
         "text_body": written.text_body,
         "html_body": written.html_body or "",
         "writer": "",
