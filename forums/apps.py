@@ -33,3 +33,14 @@ class ForumsConfig(AppConfig):
         )
 
         register_attachment_builder(QR_ATTACHMENT_GENERATOR, checkin_qr_attachment)
+
+        # The emails an answer causes (the confirmation) are written when they are sent, from
+        # the answer as it was (forums.services.invitation_emails.queue_answer_email).
+        from academy_portal.mail.placeholders import register_content_writer  # noqa: PLC0415 - app registry: wiring in ready()
+
+        from .services.invitation_emails import (  # noqa: PLC0415 - app registry: wiring in ready()
+            ANSWER_EMAIL_WRITER,
+            write_answer_email,
+        )
+
+        register_content_writer(ANSWER_EMAIL_WRITER, write_answer_email)

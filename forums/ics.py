@@ -191,14 +191,16 @@ ENTRY_STATUS = {
 }
 
 
-def build_expert_calendar(invitation, *, sessions=None) -> tuple[bytes, str]:
+def build_expert_calendar(invitation, *, sessions=None, chosen=None) -> tuple[bytes, str]:
     """The expert's calendar for the invitation, as (file, METHOD).
 
     Attending (accepted, tentative, waitlisted; or not answered yet): one entry per session they
     said they will attend, else the invitation's entry (the offered session, or the edition, as
     in the emails); the entries they no longer have are in the same file, cancelled. Declined,
     withdrawn or expired: METHOD:CANCEL, every entry cancelled. One SEQUENCE for all
-    (`calendar_sequence`). `sessions`: the edition's sessions, if the caller has them."""
+    (`calendar_sequence`). `sessions`: the edition's sessions, if the caller has them;
+    `chosen`: the ids of the sessions the expert attends, if not those on record now (an
+    email written when sent, from the answer as it was)."""
     edition = invitation.edition
     language = invitation.expert.preferred_language or settings.LANGUAGE_CODE
     status = ENTRY_STATUS.get(invitation.status)
@@ -207,7 +209,12 @@ def build_expert_calendar(invitation, *, sessions=None) -> tuple[bytes, str]:
     sequence = calendar_sequence(invitation, cancelled=cancelled)
     if sessions is None:
         sessions = list(edition.sessions.order_by("starts_at", "pk"))
-    chosen = set() if cancelled else set(invitation.sessions_attending.values_list("pk", flat=True))
+    if cancelled:
+        chosen = set()
+    elif chosen is None:
+        chosen = set(invitation.sessions_attending.values_list("pk", flat=True))
+    else:
+        chosen = set(chosen)
     stamp = timezone.now().astimezone(dt.UTC)
     calendar = _calendar(method=method)
     calendar.add_component(vtimezone(settings.TIME_ZONE))

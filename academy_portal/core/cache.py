@@ -19,7 +19,8 @@ cache call a socket timeout.
 Django's Redis backend builds a new `redis.Redis` client for every cache call, and redis-py's
 constructor sets up ~170 response callbacks each time (~0.2 ms, more than the round trip);
 `ReusedClientRedisCacheClient` keeps one client per connection pool instead (redis-py clients
-are thread-safe handles on their pool), so a page's rate-limit checks cost round trips only.
+are thread-safe handles on their pool), so a page's rate-limit checks cost round trips only;
+its incr() is one round trip (a script) instead of Django's two.
 """
 
 import logging
@@ -36,12 +37,34 @@ logger = logging.getLogger(__name__)
 OUTAGE_ERRORS = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
+# INCRBY an existing key, else nil: Django's incr() in one round trip instead of two
+# (EXISTS, then INCRBY), and without the gap between them.
+INCR_EXISTING = """
+if redis.call('exists', KEYS[1]) == 1 then
+    return redis.call('incrby', KEYS[1], ARGV[1])
+end
+return false
+"""
+
+
 class ReusedClientRedisCacheClient(RedisCacheClient):
     """Django's Redis cache client, with one `redis.Redis` per connection pool, made once."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._clients = {}
+        self._incr_scripts = {}
+
+    def incr(self, key, delta):
+        """Django's incr (ValueError for a missing key), as one script call (EVALSHA)."""
+        client = self.get_client(key, write=True)
+        script = self._incr_scripts.get(client)
+        if script is None:
+            script = self._incr_scripts[client] = client.register_script(INCR_EXISTING)
+        value = script(keys=[key], args=[delta])
+        if value is None:
+            raise ValueError(f"Key '{key}' not found.")
+        return value
 
     def get_client(self, key=None, *, write=False):
         pool = self._get_connection_pool(write)

@@ -86,7 +86,13 @@ def _window_end(base: str, limit: Limit, now: float) -> float:
 
 
 def _count_hit(counter: str, *, ttl: int) -> int:
-    # add() is atomic: only the first hit of a window creates the counter.
+    # Every hit but a window's first finds the counter: incr() first (one round trip on
+    # Redis). add() is atomic: only the first hit of a window creates the counter; one that
+    # loses that race counts on it.
+    try:
+        return cache.incr(counter)
+    except ValueError:  # no counter yet (or it just expired)
+        pass
     if cache.add(counter, 1, timeout=ttl):
         return 1
     try:

@@ -23,6 +23,9 @@ from .exports import outbox_export_response
 from .models import FAILED_FIRST, OutboxAttachment, OutboxMessage
 from .placeholders import DETAIL, message_markers, resolve_messages, shown_to_staff
 
+# The body of a row queued to be written when sent (placeholders.register_content_writer).
+WRITTEN_WHEN_SENT = _("[written when sent, from the answer as it was given]")
+
 
 class OutboxAttachmentInline(admin.TabularInline):
     model = OutboxAttachment
@@ -188,6 +191,8 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("plain-text body"))
     def text_body_display(self, message):
+        if message.writer:  # queued by an answer: the worker writes it just before sending
+            return format_html('<pre class="outbox-text">{}</pre>', WRITTEN_WHEN_SENT)
         return format_html('<pre class="outbox-text">{}</pre>', self._shown(message, "text_body"))
 
     @admin.display(description=_("HTML body (source)"))

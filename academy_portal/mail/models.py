@@ -89,6 +89,16 @@ class OutboxMessage(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
+    # Set for an email written when it is sent (see placeholders.register_content_writer): the
+    # row holds what the writer needs (`writer_args`, never a link or a personal detail) until
+    # the sending worker writes the subject, bodies and attachments into it and clears this.
+    writer = models.CharField(
+        _("written when sent by"),
+        max_length=50,
+        blank=True,
+        help_text=_("Empty once the email is written; else the name of what writes it when sent."),
+    )
+    writer_args = models.JSONField(_("what the email is written from"), default=dict, blank=True)
 
     objects = OutboxMessageQuerySet.as_manager()
 

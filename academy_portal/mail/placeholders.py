@@ -221,3 +221,51 @@ def build_generated_attachment(
     if not content:
         raise UnavailableAttachment(filename)
     return content
+
+
+# --- whole emails written when sent ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WrittenEmail:
+    """What a content writer gives: the row's subject, bodies (markers allowed, as for any row)
+    and attachments (stored files or GeneratedAttachments)."""
+
+    subject: str
+    text_body: str
+    html_body: str = ""
+    attachments: tuple = ()
+
+
+class ContentWriter(Protocol):
+    def __call__(self, *, object_id: int, language: str, args: Mapping) -> WrittenEmail | None: ...
+
+
+_CONTENT_WRITERS: dict[str, ContentWriter] = {}
+
+
+class UnwritableEmail(Exception):
+    """An email queued to be written when sent whose writer cannot write it (object gone)."""
+
+    def __init__(self, writer: str):
+        self.writer = writer
+        super().__init__(writer)
+
+
+def register_content_writer(name: str, writer: ContentWriter) -> None:
+    """`writer(*, object_id, language, args)` writes the emails queued with `writer=name`: an
+    answer is saved without rendering its email, the worker renders it just before sending.
+    `args` are the row's `writer_args` (what must be as at queueing time, e.g. the answer's
+    version); None when it cannot write it."""
+    _CONTENT_WRITERS[name] = writer
+
+
+def write_email(name: str, *, object_id: int | None, language: str, args: Mapping) -> WrittenEmail:
+    """The email a registered writer writes now; UnwritableEmail when it cannot."""
+    writer = _CONTENT_WRITERS.get(name)
+    written = None
+    if writer is not None and object_id is not None:
+        written = writer(object_id=object_id, language=language, args=args)
+    if written is None:
+        raise UnwritableEmail(name)
+    return written

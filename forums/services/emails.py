@@ -68,14 +68,32 @@ def format_datetime(value) -> str:
     return f"{format_date(local.date())} {local:%H:%M}"
 
 
+@dataclass(frozen=True)
+class AnswerState:
+    """What an email about an answer says as it was at the answer, when it is written later
+    (at sending) from an invitation whose status and answer fields were set back to the
+    answer's: the sessions chosen (in order), the personal details given (their names: the
+    values are outbox markers anyway), and whether the expert had a personal link."""
+
+    sessions: tuple
+    details_given: frozenset
+    has_link: bool
+
+
 def build_context(
-    invitation: Invitation, *, raw_token: str | None = None, for_outbox: bool = False
+    invitation: Invitation,
+    *,
+    raw_token: str | None = None,
+    for_outbox: bool = False,
+    answer: AnswerState | None = None,
 ) -> dict[str, str]:
     """Placeholder values for one invitation, in the active language (strings only); titles
     and other texts of the edition in that language where given, else in English.
 
     `for_outbox`: the personal link and personal details become outbox markers, filled in
-    only when the email is sent (`outbox_values`), so the stored email holds neither."""
+    only when the email is sent (`outbox_values`), so the stored email holds neither.
+    `answer` (outbox only): the answer's sessions, details and link as they were at the
+    answer (AnswerState), instead of reading them now."""
     edition = invitation.edition
     expert = invitation.expert
     session = invitation.offered_session
@@ -94,7 +112,11 @@ def build_context(
         "dates": format_date_range(edition.start_date, edition.end_date),
         "venue": ", ".join(part for part in (edition.text_in("venue"), edition.city) if part),
         "deadline": format_date(edition.rsvp_deadline),
-        "rsvp_link": _rsvp_link(raw_token, for_outbox=for_outbox),
+        "rsvp_link": (
+            _rsvp_link(raw_token, for_outbox=for_outbox)
+            if answer is None
+            else (link_marker(RSVP_LINK) if answer.has_link else "")
+        ),
         "personal_message": invitation.personal_message,
         "session": session_text,
         "role": str(invitation.get_offered_role_display()) if invitation.offered_role else "",
@@ -103,7 +125,7 @@ def build_context(
         "contact_email": edition.contact_email or settings.ACADEMY_CONTACT_EMAIL,
         "academy_name": academy_name(),
         "status": str(invitation.get_status_display()),
-        "answer_summary": answer_summary(invitation, for_outbox=for_outbox),
+        "answer_summary": answer_summary(invitation, for_outbox=for_outbox, answer=answer),
         **attendance_links(invitation, for_outbox=for_outbox),
     }
     if for_outbox:
@@ -176,27 +198,38 @@ def personal_detail_values(invitation: Invitation) -> dict[str, str]:
     }
 
 
-def outbox_detail_markers(invitation: Invitation) -> dict[str, str]:
-    """A marker for each personal detail given ("" for the others), for an outbox email."""
-    return {
-        name: detail_marker(name) if value else ""
-        for name, value in personal_detail_values(invitation).items()
-    }
+def details_given(invitation: Invitation) -> frozenset[str]:
+    """The names of the personal details the expert gave (PERSONAL_DETAILS)."""
+    return frozenset(name for name, value in personal_detail_values(invitation).items() if value)
 
 
-def answer_summary(invitation: Invitation, *, for_outbox: bool = False) -> str:
+def outbox_detail_markers(invitation: Invitation, given=None) -> dict[str, str]:
+    """A marker for each personal detail given ("" for the others), for an outbox email;
+    `given`: the names given, if not those the invitation holds now."""
+    given = details_given(invitation) if given is None else given
+    return {name: detail_marker(name) if name in given else "" for name in PERSONAL_DETAILS}
+
+
+def answer_summary(
+    invitation: Invitation, *, for_outbox: bool = False, answer: AnswerState | None = None
+) -> str:
     """The details the expert gave, one "label: value" a line, in the active language.
 
-    `for_outbox`: personal details are markers (see build_context)."""
+    `for_outbox`: personal details are markers (see build_context); `answer`: the sessions and
+    details as at the answer (see build_context)."""
     if invitation.pk is None or invitation.answer != Invitation.Status.ACCEPTED:
         return ""
     yes, no = str(_("yes")), str(_("no"))
-    sessions = ", ".join(
-        s.text_in("title") for s in invitation.sessions_attending.order_by("starts_at")
+    chosen = (
+        invitation.sessions_attending.order_by("starts_at") if answer is None else answer.sessions
     )
-    details = (
-        outbox_detail_markers(invitation) if for_outbox else personal_detail_values(invitation)
-    )
+    sessions = ", ".join(s.text_in("title") for s in chosen)
+    if not for_outbox:
+        details = personal_detail_values(invitation)
+    else:
+        details = outbox_detail_markers(
+            invitation, given=None if answer is None else answer.details_given
+        )
     lines = [
         (_("Attendance"), invitation.get_attendance_display() if invitation.attendance else ""),
         (_("Sessions"), sessions),
@@ -303,15 +336,21 @@ def render_email(
     raw_token: str | None = None,
     template: EmailTemplate | None = None,
     for_outbox: bool = False,
+    language: str | None = None,
+    answer: AnswerState | None = None,
 ) -> RenderedEmail:
-    """Subject, text and HTML of one email, in the expert's preferred language.
+    """Subject, text and HTML of one email, in the expert's preferred language (or
+    `language`, e.g. the one the email was queued in).
 
-    `for_outbox`: the personal link and details are outbox markers (see build_context)."""
-    language = invitation.expert.preferred_language or settings.LANGUAGE_CODE
+    `for_outbox`: the personal link and details are outbox markers (see build_context);
+    `answer`: the answer as it was (see build_context)."""
+    language = language or invitation.expert.preferred_language or settings.LANGUAGE_CODE
     with translation.override(language):
         if template is None:
             template = find_template(kind, language=language, edition=invitation.edition)
-        context = build_context(invitation, raw_token=raw_token, for_outbox=for_outbox)
+        context = build_context(
+            invitation, raw_token=raw_token, for_outbox=for_outbox, answer=answer
+        )
         try:
             subject = " ".join(
                 render_text(template.subject, context, limit=SUBJECT_MAX_LENGTH).split()

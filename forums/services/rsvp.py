@@ -14,17 +14,29 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from academy_portal.core.prepared import PreparedQuery
 from academy_portal.mail.placeholders import neutralize_markers
 from academy_portal.mail.services import queue_email
 from forums.models import EmailTemplate, Invitation, InvitationEvent, Session
 
 from .emails import outbox_detail_markers
-from .events import lock_invitation, record_event, refresh_invitation
-from .invitation_emails import queue_invitation_email
+from .events import copy_saved_invitation, lock_invitation, record_event
+from .invitation_emails import queue_answer_email, queue_invitation_email
 from .waitlist import has_free_place, promote_from_waitlist, sync_offered_session_role
 
 ANSWERS = (Invitation.Status.ACCEPTED, Invitation.Status.DECLINED, Invitation.Status.TENTATIVE)
 OPENED_EVENT_INTERVAL = timedelta(hours=1)
+# Saved with every answer besides its fields (_answer_fields).
+ANSWER_BOOKKEEPING = (
+    "status",
+    "version",
+    "responded_at",
+    "waitlisted_at",
+    "privacy_notice_version",
+    "privacy_consented_at",
+    "listing_consented_at",
+    "updated_at",
+)
 
 
 class RSVPError(Exception):
@@ -50,6 +62,15 @@ class StaleAnswer(RSVPError):
 
 class InvalidAnswer(RSVPError):
     default_message = _("Please check your answer.")
+
+
+# The sessions an answer replaces, read under the invitation's lock (compiled once).
+_SESSIONS_ATTENDING = PreparedQuery(
+    lambda invitation_id: Invitation.sessions_attending.through.objects.filter(
+        invitation_id=invitation_id
+    ),
+    sentinel=-7_000_000_004,
+)
 
 
 def record_rsvp_opened(invitation: Invitation) -> None:
@@ -214,14 +235,14 @@ def submit_rsvp(
             raise RSVPClosed(closed_reason(locked))
         if answer not in ANSWERS:
             raise InvalidAnswer(_("Please choose whether you accept, decline or are not sure yet."))
-        current_sessions = sorted(locked.sessions_attending.values_list("pk", flat=True))
+        current_sessions = sorted(row.session_id for row in _SESSIONS_ATTENDING.fetch(locked.pk))
         if (
             locked.answer == answer
             and _current_fields(locked, fields) == fields
             and current_sessions == session_ids
         ):
             # The same answer again (a double click, a resubmitted form): nothing to do.
-            refresh_invitation(invitation, locked)
+            copy_saved_invitation(invitation, locked)
             return invitation
         if expected_version != locked.version:
             raise StaleAnswer()
@@ -250,11 +271,20 @@ def submit_rsvp(
         locked.responded_at = timezone.now()
         locked.version += 1
         try:
-            locked.full_clean(exclude=["edition", "expert", "offered_session", "invited_by"])
+            # The fields' own rules. Not the unique token hash nor the constraints: an answer
+            # changes neither the link nor (edition, expert), and _validate_answer has checked
+            # the dates as the departure-after-arrival constraint does (the database too).
+            locked.full_clean(
+                exclude=["edition", "expert", "offered_session", "invited_by"],
+                validate_unique=False,
+                validate_constraints=False,
+            )
         except ValidationError as exc:
             raise InvalidAnswer(" ".join(exc.messages)) from exc
-        locked.save()
-        locked.sessions_attending.set(session_ids)
+        # Only what an answer sets (a shorter UPDATE; staff fields are not rewritten).
+        locked.save(update_fields=[*fields, *ANSWER_BOOKKEEPING])
+        if current_sessions != session_ids:
+            locked.sessions_attending.set(session_ids)
         record_event(
             locked,
             InvitationEvent.Kind.CHANGED if had_answer else InvitationEvent.Kind.ANSWERED,
@@ -271,10 +301,13 @@ def submit_rsvp(
                 dedup_key=f"waitlisted:{locked.pk}:{locked.version}",
             )
         if new_status == Invitation.Status.ACCEPTED:
-            queue_invitation_email(
+            # Written by the worker when sent, from this answer as it is now (see
+            # queue_answer_email): the row is in this transaction, its rendering is not.
+            queue_answer_email(
                 locked,
                 EmailTemplate.Kind.CONFIRMATION,
                 dedup_key=f"confirmation:{locked.pk}:{locked.version}",
+                sessions=session_ids,
                 ics_method="PUBLISH",
             )
         if new_status != previous_status:
@@ -283,7 +316,7 @@ def submit_rsvp(
             promote_from_waitlist(edition)
         if edition.answer_notification_email:
             notify_staff_of_answer(locked, previous_status=previous_status, changed=had_answer)
-    refresh_invitation(invitation, locked)
+    copy_saved_invitation(invitation, locked)
     return invitation
 
 

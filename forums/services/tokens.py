@@ -18,6 +18,7 @@ import secrets
 from django.conf import settings
 from django.utils import timezone
 
+from academy_portal.core.prepared import PreparedQuery
 from forums.models import Invitation, hash_token
 
 MAX_TOKEN_LENGTH = 128
@@ -76,14 +77,25 @@ def current_raw_token(invitation: Invitation) -> str | None:
     return rebuild_token(invitation.token_seed, invitation.token_hash)
 
 
+# The offered session's edition too: the RSVP page reads its attribution rule. Compiled once
+# per process (every request with a personal link starts here).
+_BY_TOKEN_HASH = PreparedQuery(
+    lambda token_hash: (
+        Invitation.objects.with_related()
+        .select_related("offered_session__edition")
+        .filter(token_hash=token_hash)
+        .order_by("pk")[:1]
+    ),
+    sentinel="prepared:token-hash",
+)
+
+
 def find_invitation_by_token(raw_token: str) -> Invitation | None:
     """The invitation whose link carries this token (withdrawn ones included), else None."""
     if not raw_token or len(raw_token) > MAX_TOKEN_LENGTH:
         return None
     token_hash = hash_token(raw_token)
-    # The offered session's edition too: the RSVP page reads its attribution rule.
-    found = Invitation.objects.with_related().select_related("offered_session__edition")
-    invitation = found.filter(token_hash=token_hash).first()
+    invitation = _BY_TOKEN_HASH.first(token_hash)
     if invitation is None or not hmac.compare_digest(invitation.token_hash, token_hash):
         return None
     return invitation

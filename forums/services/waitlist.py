@@ -5,20 +5,51 @@ waits on the list (rsvp.py) and is confirmed here, in order, as soon as a place 
 """
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
+from academy_portal.core.prepared import PreparedQuery
 from forums.models import Edition, EmailTemplate, Invitation, InvitationEvent, SessionRole
 
 from .events import record_event
 from .invitation_emails import queue_invitation_email
 
+# SELECT COUNT(id) ... GROUP BY edition_id: no row when there is no accepted invitation.
+_ACCEPTED_COUNT = PreparedQuery(
+    lambda edition_id: (
+        Invitation.objects.filter(edition_id=edition_id, status=Invitation.Status.ACCEPTED)
+        .values("edition_id")
+        .annotate(accepted=Count("pk"))
+        .values_list("accepted", flat=True)
+    ),
+    sentinel=-7_000_000_005,
+)
+
 
 def accepted_count(edition: Edition) -> int:
-    return edition.invitations.filter(status=Invitation.Status.ACCEPTED).count()
+    """The edition's accepted invitations (asked at every answer that takes a place)."""
+    counted = _ACCEPTED_COUNT.fetch(edition.pk)
+    return counted[0] if counted else 0
 
 
 def has_free_place(edition: Edition) -> bool:
     return edition.capacity is None or accepted_count(edition) < edition.capacity
+
+
+# The longest-waiting expert of an edition, locked; asked after every declined place.
+_NEXT_WAITLISTED = PreparedQuery(
+    lambda edition_id: (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("expert", "offered_session")
+        .filter(
+            edition_id=edition_id,
+            status=Invitation.Status.WAITLISTED,
+            token_revoked_at__isnull=True,
+        )
+        .order_by("waitlisted_at", "id")[:1]
+    ),
+    sentinel=-7_000_000_003,
+)
 
 
 def promote_from_waitlist(edition: Edition, *, actor=None) -> list[Invitation]:
@@ -31,15 +62,10 @@ def promote_from_waitlist(edition: Edition, *, actor=None) -> list[Invitation]:
     today = timezone.localdate()
     if edition.end_date < today:
         return promoted
-    while has_free_place(edition):
-        candidate = (
-            edition.invitations.select_for_update(of=("self",))
-            .select_related("expert", "offered_session")
-            .filter(status=Invitation.Status.WAITLISTED, token_revoked_at__isnull=True)
-            .order_by("waitlisted_at", "id")
-            .first()
-        )
-        if candidate is None:
+    while True:
+        # The next in line first: without one (the common case) no places are counted.
+        candidate = _NEXT_WAITLISTED.first(edition.pk)
+        if candidate is None or not has_free_place(edition):
             break
         candidate.edition = edition
         candidate.status = Invitation.Status.ACCEPTED
@@ -79,7 +105,12 @@ def sync_offered_session_role(invitation: Invitation, *, actor=None) -> None:
         "role": invitation.offered_role,
     }
     if invitation.status == Invitation.Status.ACCEPTED:
-        change = "added" if SessionRole.objects.get_or_create(**lookup)[1] else ""
+        # Not get_or_create (a savepoint around its INSERT): the role is unique, so a role
+        # added by staff at this very moment is kept once (ON CONFLICT DO NOTHING).
+        missing = not SessionRole.objects.filter(**lookup).exists()
+        if missing:
+            SessionRole.objects.bulk_create([SessionRole(**lookup)], ignore_conflicts=True)
+        change = "added" if missing else ""
     else:
         change = "removed" if SessionRole.objects.filter(**lookup).delete()[0] else ""
     if change:

@@ -3,6 +3,7 @@ client works like a fresh one: against a real Redis, across a dropped connection
 
 import secrets
 
+import pytest
 from django.core.cache.backends.redis import RedisCacheClient
 
 from academy_portal.core.cache import ResilientRedisCache, ReusedClientRedisCacheClient
@@ -37,3 +38,26 @@ def test_the_reused_client_reads_writes_and_reconnects_on_redis(require_redis, s
     finally:
         cache.delete(key)
         cache.delete(f"{key}:n")
+
+
+def test_incr_is_one_script_call_and_refuses_a_missing_key_as_django_does(require_redis, settings):
+    cache = ResilientRedisCache(settings.REDIS_URL, {})
+    key = f"test-cache:{secrets.token_hex(8)}"
+    try:
+        with pytest.raises(ValueError):
+            cache.incr(key)
+        assert cache.get(key) is None  # not created by the refused incr
+        cache.add(key, 1, timeout=30)
+        client = cache._cache.get_client(key, write=True)
+        calls = []
+        original = client.execute_command
+        client.execute_command = lambda *args, **kw: calls.append(args[0]) or original(*args, **kw)
+        try:
+            assert cache.incr(key) == 2
+            assert cache.incr(key, 5) == 7
+        finally:
+            del client.execute_command
+        assert calls == ["EVALSHA", "EVALSHA"]  # one round trip each
+        assert 0 < client.ttl(cache.make_and_validate_key(key)) <= 30  # the expiry is kept
+    finally:
+        cache.delete(key)

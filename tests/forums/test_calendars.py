@@ -16,6 +16,7 @@ from forums.models import Invitation
 from forums.services import record_schedule_change, withdraw_invitation
 from tests.factories import EditionFactory, ExpertFactory, SessionFactory, UserFactory
 from tests.forums.programme_factories import answer, published_edition, speaker
+from tests.mail.sent import written
 
 pytestmark = pytest.mark.django_db
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -233,7 +234,7 @@ def test_the_confirmation_email_carries_the_same_calendar_as_the_download(client
     session = SessionFactory()
     _, invitation, token = speaker(session, answered=None)
     answer(invitation, sessions=[session])
-    confirmation = OutboxMessage.objects.get(kind="confirmation")
+    confirmation = written(OutboxMessage.objects.get(kind="confirmation"))
     calendar = confirmation.attachments.get(mimetype__startswith="text/calendar")
     emailed = events(Calendar.from_ical(bytes(calendar.content)))
     _, downloaded = download(client, token)

@@ -22,7 +22,7 @@ from forums.services.checkin_codes import (
 )
 from tests.factories import EditionFactory, ExpertFactory, UserFactory
 from tests.forums.attendance_helpers import accepted_invitation
-from tests.mail.sent import sent_html, sent_text
+from tests.mail.sent import sent_html, sent_text, written
 from tests.support.fixtures import *  # noqa: F403  (pytest fixtures)
 
 pytestmark = pytest.mark.django_db
@@ -227,7 +227,9 @@ def test_the_confirmation_email_carries_the_checkin_link_filled_in_when_sent(
     default_email_templates,
 ):
     invitation, _ = accepted_invitation()
-    message = OutboxMessage.objects.get(kind="confirmation", related_object_id=invitation.pk)
+    message = written(
+        OutboxMessage.objects.get(kind="confirmation", related_object_id=invitation.pk)
+    )
     code = checkin_code(invitation)
     assert code not in message.text_body and code not in message.html_body
     assert "[[outbox:link:checkin_link]]" in message.text_body
@@ -241,7 +243,9 @@ def test_the_confirmation_email_carries_the_qr_code_made_when_sent(
     default_email_templates, require_pdf_tools, tmp_path
 ):
     invitation, _ = accepted_invitation()
-    message = OutboxMessage.objects.get(kind="confirmation", related_object_id=invitation.pk)
+    message = written(
+        OutboxMessage.objects.get(kind="confirmation", related_object_id=invitation.pk)
+    )
     [stored] = message.attachments.filter(filename="check-in-qr.png")
     assert bytes(stored.content) == b""  # the outbox keeps no working code, only its name
 

@@ -32,7 +32,7 @@ from forums.services import invitations as invitation_services
 from forums.tasks import remind_invitations_task, resend_invitations_task, send_invitations_task
 from tests.factories import EditionFactory, ExpertFactory, SessionFactory, UserFactory
 from tests.forums.invitation_factories import sent_invitation
-from tests.mail.sent import sent_text
+from tests.mail.sent import sent_text, written
 from tests.support.fixtures import *  # noqa: F403  (pytest fixtures)
 from tests.support.waiting import wait_for_idle_broker
 
@@ -181,7 +181,8 @@ def test_accept_records_answer_and_queues_confirmation_with_ics(staff):
     assert invitation.dietary_needs == "vegetarian"
     assert list(invitation.sessions_attending.all()) == [session]
     assert invitation.responded_at is not None
-    confirmation = OutboxMessage.objects.get(kind="confirmation")
+    # Written when sent (an answer does not render its email): then with its calendar.
+    confirmation = written(OutboxMessage.objects.get(kind="confirmation"))
     calendar, qr = confirmation.attachments.order_by("pk")
     assert calendar.mimetype.startswith("text/calendar")
     # The check-in QR code, made when the email is sent (tests/forums/test_checkin.py).

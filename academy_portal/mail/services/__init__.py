@@ -2,7 +2,8 @@
 
 queueing.py  `queue_email` and how rows reach workers on commit
 delivery.py  claiming, sending over one SMTP connection, retries, the sweep
-building.py  the MIME email of a row, personal markers filled in (../placeholders.py)
+building.py  the MIME email of a row, personal markers filled in (../placeholders.py); an
+             email queued to be written when sent is written into its row first
 staff.py     retry and cancel (the admin actions)
 
 Delivery is at-least-once with a strong bias to exactly-once: a row is claimed by a
@@ -17,7 +18,7 @@ execute=True)`); with the plain `db` fixture they never run and the row stays qu
 test calls `send_outbox_message` or `sweep_outbox`.
 """
 
-from .building import build_email, mime_attachment
+from .building import build_email, mime_attachment, write_pending_email
 from .common import outbox_setting
 from .delivery import (
     deliver_messages,
@@ -58,4 +59,5 @@ __all__ = [
     "send_outbox_message",
     "send_outbox_messages",
     "sweep_outbox",
+    "write_pending_email",
 ]

@@ -9,15 +9,21 @@ from email.utils import make_msgid
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.utils import timezone
 
-from ..models import OutboxMessage
+from ..models import OutboxAttachment, OutboxMessage
 from ..placeholders import (
     build_generated_attachment,
     fill_markers,
     message_markers,
     resolve_messages,
+    write_email,
 )
 from .common import message_id_domain
+from .queueing import _attachment_row
+
+SUBJECT_MAX_LENGTH = OutboxMessage._meta.get_field("subject").max_length
 
 
 def build_email(
@@ -28,7 +34,9 @@ def build_email(
     Markers (a personal link, personal details) are filled in here, from `values` (resolved
     for a whole batch by the caller) or else looked up now; the filled text exists only in
     the returned email, never in the row. Raises UnresolvedPlaceholders when one cannot be.
-    A generated attachment is made here too (UnavailableAttachment when it cannot be)."""
+    A generated attachment is made here too (UnavailableAttachment when it cannot be), and an
+    email queued to be written when sent is written first (`write_pending_email`)."""
+    write_pending_email(message)
     if values is None and message_markers(message):
         values = resolve_messages([message]).get(message.pk, {})
     values = values or {}
@@ -88,3 +96,42 @@ def mime_attachment(filename: str, content: bytes, mimetype: str) -> MIMEBase:
             part.set_param(key, value)
     part.add_header("Content-Disposition", "attachment", filename=filename)
     return part
+
+
+def write_pending_email(message: OutboxMessage) -> None:
+    """An email queued with a `writer`: write its subject, bodies and attachments into the row,
+    once (UnwritableEmail when the writer cannot; the row is left as it was).
+
+    Written into the row, not only into the email: a retry sends the same text, and staff see
+    what was sent. Only while the row is still unwritten and, if claimed, by the claim holder;
+    whoever loses that race reads what the winner wrote."""
+    if not message.writer:
+        return
+    written = write_email(
+        message.writer,
+        object_id=message.related_object_id,
+        language=message.language,
+        args=message.writer_args or {},
+    )
+    fields = {
+        # One header line that fits the column, whatever the writer gave.
+        "subject": " ".join(written.subject.split())[:SUBJECT_MAX_LENGTH] or message.subject,
+        "text_body": written.text_body,
+        "html_body": written.html_body or "",
+        "writer": "",
+        "updated_at": timezone.now(),
+    }
+    mine = OutboxMessage.objects.filter(pk=message.pk, writer=message.writer)
+    if message.claim_token:
+        mine = mine.filter(claim_token=message.claim_token)
+    with transaction.atomic():
+        if mine.update(**fields):
+            OutboxAttachment.objects.bulk_create(
+                _attachment_row(message, item) for item in written.attachments
+            )
+            for name, value in fields.items():
+                setattr(message, name, value)
+        else:
+            message.refresh_from_db()
+    # The attachments prefetched with the claim are the ones before writing.
+    getattr(message, "_prefetched_objects_cache", {}).pop("attachments", None)

@@ -16,8 +16,13 @@ from django.utils.translation import gettext as _
 
 from .. import tasks
 from ..models import OutboxMessage
-from ..placeholders import UnavailableAttachment, UnresolvedPlaceholders, resolve_messages
-from .building import build_email
+from ..placeholders import (
+    UnavailableAttachment,
+    UnresolvedPlaceholders,
+    UnwritableEmail,
+    resolve_messages,
+)
+from .building import build_email, write_pending_email
 from .common import CLOCK_SKEW, Status, outbox_setting
 from .queueing import FLUSH_PENDING_KEY
 
@@ -159,6 +164,7 @@ def deliver_messages(messages: Sequence[OutboxMessage]) -> set[int]:
     smtp = get_connection()
     is_open = False
     sent: set[int] = set()
+    messages = _write_pending(messages)
     try:
         # Personal links and details, for the whole batch at once (one query per related
         # type): filled into each email in memory, never written back to the row.
@@ -233,6 +239,26 @@ def deliver_messages(messages: Sequence[OutboxMessage]) -> set[int]:
         _reset_connection(smtp)
         _set_synchronous_commit(True)
     return sent
+
+
+def _write_pending(messages: Sequence[OutboxMessage]) -> list[OutboxMessage]:
+    """Write the emails queued to be written when sent (before their markers are resolved);
+    the rows that cannot be written fail, with the reason, and are left out."""
+    ready = []
+    for message in messages:
+        if message.writer:
+            try:
+                write_pending_email(message)
+            except UnwritableEmail as exc:
+                logger.warning("Outbox message %s not sent: %s cannot write it", message.pk, exc)
+                _record_failure(message, unwritable_error(message), transient=False)
+                continue
+            except Exception as exc:
+                logger.exception("Outbox message %s cannot be written", message.pk)
+                _record_failure(message, exc, transient=True)
+                continue
+        ready.append(message)
+    return ready
 
 
 def _claim_still_held(message: OutboxMessage) -> bool:
@@ -316,6 +342,22 @@ def unavailable_error(message: OutboxMessage, exc: UnavailableAttachment) -> Not
         )
         % {
             "filename": exc.filename,
+            "object": (
+                f"{message.related_content_type.name} #{message.related_object_id}"
+                if message.related_content_type_id
+                else _("a message without a related object")
+            ),
+        }
+    )
+
+
+def unwritable_error(message: OutboxMessage) -> NotSendable:
+    return NotSendable(
+        _(
+            "Not sent: this email is written when it is sent, from %(object)s, which no longer "
+            "exists. No email went out. Cancel this message."
+        )
+        % {
             "object": (
                 f"{message.related_content_type.name} #{message.related_object_id}"
                 if message.related_content_type_id

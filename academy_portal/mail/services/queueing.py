@@ -1,7 +1,7 @@
 """Queueing: an email becomes a row in the caller's transaction and reaches a worker on commit."""
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from email.utils import make_msgid
 
@@ -14,12 +14,21 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from academy_portal.core.prepared import PreparedQuery
+
 from .. import tasks
 from ..models import OutboxAttachment, OutboxMessage
 from ..placeholders import GeneratedAttachment
 from .common import CLOCK_SKEW, message_id_domain, outbox_setting
 
 logger = logging.getLogger(__name__)
+
+
+# The row a dedup key names, read after every queueing (compiled once per process).
+_BY_DEDUP_KEY = PreparedQuery(
+    lambda dedup_key: OutboxMessage.objects.filter(dedup_key=dedup_key),
+    sentinel="prepared:outbox-dedup-key",
+)
 
 
 def queue_email(
@@ -36,11 +45,18 @@ def queue_email(
     attachments: Sequence[tuple[str, bytes | str, str] | GeneratedAttachment] = (),
     reply_to: str = "",
     send_after: datetime | None = None,
+    writer: str = "",
+    writer_args: Mapping | None = None,
 ) -> tuple[OutboxMessage, bool]:
     """Queue one email in the caller's transaction; a known dedup_key returns (existing, False).
 
     An attachment is (file name, content, MIME type), stored with the row, or a
-    GeneratedAttachment, made from `related` when the email is sent and never stored."""
+    GeneratedAttachment, made from `related` when the email is sent and never stored.
+
+    `writer`: the email is written when it is sent, by the content writer of that name
+    (placeholders.register_content_writer), from `related` and `writer_args`; the row is
+    stored now all the same (an outage delays the email, never loses it). `subject` is then
+    what staff see until it is sent, and `text_body` may be empty."""
     to_email = (to_email or "").strip()
     subject = " ".join((subject or "").split())  # a newline in a header is an injection
     _validate(
@@ -53,6 +69,7 @@ def queue_email(
         reply_to=reply_to,
         attachments=attachments,
         related=related,
+        writer=writer,
     )
     now = timezone.now()
     fields = {
@@ -68,6 +85,8 @@ def queue_email(
         "send_after": send_after or now,
         "max_attempts": outbox_setting("OUTBOX_MAX_ATTEMPTS"),
         "message_id": make_msgid(domain=message_id_domain()),
+        "writer": writer,
+        "writer_args": dict(writer_args or {}),
     }
     if related is not None:
         fields["related_content_type"] = ContentType.objects.get_for_model(related)
@@ -76,13 +95,13 @@ def queue_email(
     # which this waits for) leaves the caller's transaction intact, without a savepoint.
     draft = OutboxMessage(**fields)
     OutboxMessage.objects.bulk_create([draft], ignore_conflicts=True)
-    try:
-        message = OutboxMessage.objects.get(dedup_key=dedup_key)
-    except OutboxMessage.DoesNotExist:  # SQLite's INSERT OR IGNORE swallows other violations
-        raise IntegrityError(f"Outbox message {dedup_key!r} could not be stored.") from None
+    message = _BY_DEDUP_KEY.first(dedup_key)
+    if message is None:  # SQLite's INSERT OR IGNORE swallows other violations
+        raise IntegrityError(f"Outbox message {dedup_key!r} could not be stored.")
     if message.message_id != draft.message_id:  # someone else's row: queue nothing
         return message, False
-    OutboxAttachment.objects.bulk_create(_attachment_row(message, item) for item in attachments)
+    if attachments:
+        OutboxAttachment.objects.bulk_create(_attachment_row(message, item) for item in attachments)
 
     if message.send_after <= now + CLOCK_SKEW:
         schedule_delivery_on_commit([message.pk])
@@ -108,7 +127,17 @@ def _attachment_row(message: OutboxMessage, item) -> OutboxAttachment:
 
 
 def _validate(
-    *, to_email, subject, text_body, language, kind, dedup_key, reply_to, attachments, related
+    *,
+    to_email,
+    subject,
+    text_body,
+    language,
+    kind,
+    dedup_key,
+    reply_to,
+    attachments,
+    related,
+    writer="",
 ):
     errors = {}
     try:
@@ -119,7 +148,12 @@ def _validate(
         errors["subject"] = _("An email needs a subject.")
     elif len(subject) > OutboxMessage._meta.get_field("subject").max_length:
         errors["subject"] = _("The subject is too long.")
-    if not (text_body or "").strip():
+    if writer:
+        if related is None:
+            errors["writer"] = _("An email written when sent needs the email's related object.")
+        elif len(writer) > OutboxMessage._meta.get_field("writer").max_length:
+            errors["writer"] = _("The name of the email's writer is too long.")
+    elif not (text_body or "").strip():
         errors["text_body"] = _("An email needs a plain-text body.")
     if language not in dict(settings.LANGUAGES):
         errors["language"] = _("Unknown language “%(language)s”.") % {"language": language}
