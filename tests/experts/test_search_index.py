@@ -2,13 +2,17 @@
 typed without diacritics and by an expertise (bench/scale.py times it over 20,000 experts)."""
 
 import pytest
+from django.contrib.admin.sites import site
 from django.db import connection
+from django.test import RequestFactory
 from django.urls import reverse
 
 from academy_portal.core.text import fold_for_search
 from experts.models import Expert
+from forums.models import Invitation
 from partners.models import Institution
 from tests.factories import ExpertFactory, ExpertiseAreaFactory, InstitutionFactory
+from tests.forums.invitation_factories import InvitationFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -63,12 +67,6 @@ def test_the_invitation_search_reads_both_indexes_for_the_passport_name_or_the_e
     """The admin's invitation search (a coordinator may see passport names): the name on the
     passport OR the expert's folded name, each from its own index, not a scan of every
     invitation; and it finds by either."""
-    from django.contrib.admin.sites import site
-    from django.test import RequestFactory
-
-    from forums.models import Invitation
-    from tests.forums.invitation_factories import InvitationFactory
-
     by_expert = InvitationFactory(expert__family_name="Trần", expert__given_name="Thị Mai")
     by_passport = InvitationFactory(passport_name="TRAN THI MAI", expert__family_name="Smith")
     InvitationFactory(expert__family_name="Baker")
