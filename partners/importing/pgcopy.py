@@ -7,6 +7,7 @@ tests/partners/test_import_fast_paths.py pins the two paths to the same stored v
 import csv
 import datetime as dt
 import io
+import json
 
 from django.db import connection
 from django.utils import timezone
@@ -127,12 +128,21 @@ def _converted(line, convert: dict) -> list:
     line = list(line)
     for i, to_text in convert.items():
         value = line[i]
-        if type(value) is not str:
+        if type(value) is not str or getattr(to_text, "converts_text", False):
             line[i] = to_text(value)
     return line
 
 
 def _converter(field):
+    if field.get_internal_type() == "JSONField":
+        # The JSON text itself (a str value too is a JSON string); psycopg's adapter would
+        # write a SQL literal ('{}'::jsonb), which COPY cannot read.
+        def to_json(value):
+            return "" if value is None else json.dumps(value, cls=field.encoder)
+
+        to_json.converts_text = True
+        return to_json
+
     def convert(value):
         if value is None:
             return ""

@@ -8,6 +8,7 @@ import pytest
 from openpyxl import Workbook
 
 from academy_portal.core.text import fold_for_search
+from academy_portal.mail.models import OutboxMessage
 from partners.importing import import_partner_file
 from partners.importing.columns import export_headers
 from partners.importing.pgcopy import copy_insert, copy_update
@@ -210,3 +211,20 @@ def test_the_positional_instance_builder_builds_what_the_keyword_constructor_bui
     for field in Institution._meta.concrete_fields:
         if field.name not in ("created_at", "updated_at"):
             assert getattr(built, field.attname) == getattr(plain, field.attname), field.name
+
+
+@pytest.mark.postgres
+def test_the_copy_writer_writes_json_as_bulk_create_does(require_postgres):
+    """A JSON column (the outbox's `writer_args`, which the scale generator COPYs): the JSON
+    text itself, whatever the value's type, and the field's default when a row lacks it."""
+    values = [{"status": "accepted", "sessions": [1, 2]}, {}, "a string", [1, "two"], 0]
+    rows = [
+        {"to_email": f"x{i}@example.org", "subject": "s", "text_body": "b", "writer_args": v}
+        for i, v in enumerate(values)
+    ]
+    rows.append({"to_email": "default@example.org", "subject": "s", "text_body": "b"})
+    copy_insert(OutboxMessage, rows, assign_ids=True)
+    written = dict(OutboxMessage.objects.values_list("to_email", "writer_args"))
+    expected = {f"x{i}@example.org": v for i, v in enumerate(values)}
+    expected["default@example.org"] = {}
+    assert written == expected
