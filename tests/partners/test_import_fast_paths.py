@@ -223,6 +223,8 @@ def test_the_copy_writer_writes_json_as_bulk_create_does(require_postgres):
         for i, v in enumerate(values)
     ]
     rows.append({"to_email": "default@example.org", "subject": "s", "text_body": "b"})
+    for i, values_of_row in enumerate(rows):
+        values_of_row["dedup_key"] = f"copy-json-{i}"  # unique where given
     copy_insert(OutboxMessage, rows, assign_ids=True)
     written = dict(OutboxMessage.objects.values_list("to_email", "writer_args"))
     expected = {f"x{i}@example.org": v for i, v in enumerate(values)}
