@@ -7,6 +7,7 @@ dictionary order none, huyền, hỏi, ngã, sắc, nặng. So "Đức" sorts af
 "Zimbabwe", and "Anh" before "Ấn Độ".
 """
 
+import functools
 import unicodedata
 
 ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
@@ -34,6 +35,7 @@ def _letters(text: str) -> list[tuple[str, int]]:
     return [(letter, tone) for letter, tone in pairs]
 
 
+@functools.lru_cache(maxsize=4096)
 def _primary(letter: str) -> int | None:
     if letter in _LETTER_RANK:
         return _LETTER_RANK[letter]
@@ -73,6 +75,7 @@ def _base36(number: int, width: int) -> str:
     return "".join(reversed(chars))
 
 
+@functools.lru_cache(maxsize=4096)  # a few dozen distinct ranks; ~34 calls per name
 def _rank_code(rank: int) -> str:
     """An order-keeping, prefix-free code of a letter's rank: "10".."yz" for the alphabet and
     the usual marks, "z" and four characters for the rare letters of other scripts."""
