@@ -77,12 +77,11 @@ def current_raw_token(invitation: Invitation) -> str | None:
     return rebuild_token(invitation.token_seed, invitation.token_hash)
 
 
-# The offered session's edition too: the RSVP page reads its attribution rule. Compiled once
-# per process (every request with a personal link starts here).
+# What the pages behind a link read, in one query prepared once per process (every request
+# with a personal link starts here); not `invited_by`, which no expert page shows.
 _BY_TOKEN_HASH = PreparedQuery(
     lambda token_hash: (
-        Invitation.objects.with_related()
-        .select_related("offered_session__edition")
+        Invitation.objects.select_related("edition__forum", "expert", "offered_session")
         .filter(token_hash=token_hash)
         .order_by("pk")[:1]
     ),
@@ -98,4 +97,8 @@ def find_invitation_by_token(raw_token: str) -> Invitation | None:
     invitation = _BY_TOKEN_HASH.first(token_hash)
     if invitation is None or not hmac.compare_digest(invitation.token_hash, token_hash):
         return None
+    offered = invitation.offered_session
+    if offered is not None and offered.edition_id == invitation.edition_id:
+        # The same edition (invite_expert checks it): its attribution rule needs no second join.
+        offered.edition = invitation.edition
     return invitation
