@@ -86,7 +86,12 @@ def build(sizes: list[int], rebuild: bool):
     from django.contrib.auth import get_user_model
 
     from academy_portal.core import roles
-    from experts.models import Expert, expert_name_sort_key, expert_search_text
+    from experts.models import (
+        Expert,
+        expert_name_sort_key,
+        expert_profile_search_text,
+        expert_search_text,
+    )
     from forums.models import Edition, Forum, Invitation, Session
     from tests.factories import EditionFactory, ForumFactory, SessionFactory, UserFactory
 
@@ -97,6 +102,9 @@ def build(sizes: list[int], rebuild: bool):
             given_name=expert.given_name,
             family_name=expert.family_name,
             email=expert.email,
+        )
+        expert.profile_search_text = expert_profile_search_text(
+            position=expert.position, affiliation_text=expert.affiliation_text
         )
         expert.name_sort_key = expert_name_sort_key(
             family_name=expert.family_name, given_name=expert.given_name

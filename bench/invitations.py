@@ -204,7 +204,12 @@ def setup_django(args, *, smtp_port: int, workdir: Path) -> dict[str, str]:
 
 
 def create_experts(n: int):
-    from experts.models import Expert, expert_name_sort_key, expert_search_text
+    from experts.models import (
+        Expert,
+        expert_name_sort_key,
+        expert_profile_search_text,
+        expert_search_text,
+    )
     from partners.models import Institution
 
     institution = Institution.objects.create(
@@ -227,6 +232,9 @@ def create_experts(n: int):
             given_name=expert.given_name,
             family_name=expert.family_name,
             email=expert.email,
+        )
+        expert.profile_search_text = expert_profile_search_text(
+            position=expert.position, affiliation_text=expert.affiliation_text
         )
         expert.name_sort_key = expert_name_sort_key(
             family_name=expert.family_name, given_name=expert.given_name

@@ -107,11 +107,15 @@ class InstitutionListFilter(admin.RelatedFieldListFilter):
     def field_choices(self, field, request, model_admin):
         def choices():
             institutions = field.related_model._default_manager
+            # Counted on the experts' side: their affiliation index answers it, without
+            # joining every institution to its experts.
             busiest = (
-                institutions.annotate(expert_total=Count(field.related_query_name()))
-                .filter(expert_total__gt=0)
-                .order_by("-expert_total", "pk")
-                .values("pk")[:AFFILIATIONS_SHOWN]
+                field.model._default_manager.filter(**{f"{field.name}__isnull": False})
+                .order_by()
+                .values(field.name)
+                .annotate(expert_total=Count("*"))
+                .order_by("-expert_total", field.name)
+                .values(field.name)[:AFFILIATIONS_SHOWN]
             )
             chosen = [value for value in self.lookup_val or [] if str(value).isdigit()]
             shown = institutions.filter(Q(pk__in=busiest) | Q(pk__in=chosen)).order_by("name")
@@ -173,17 +177,22 @@ class ExpertAdmin(FoldedSearchMixin, admin.ModelAdmin):
         "affiliation__acronym",
         "affiliation_text",
     )
-    # The expert's folded names and email, and the affiliation's folded name and acronym.
-    folded_search_fields = ("search_text", "affiliation__search_text")
+    # The expert's folded names and email, position and affiliation as typed, and the
+    # affiliation's folded name and acronym: trigram-indexed columns answer every word.
+    folded_search_fields = ("search_text", "profile_search_text", "affiliation__search_text")
     folded_search_covers = (
         "given_name",
         "family_name",
         "email",
+        "position",
+        "affiliation_text",
         "affiliation__name",
         "affiliation__acronym",
     )
     # Counting every expert again on each search or filter costs more than it tells.
     show_full_result_count = False
+    # A search names a handful of people; a page of 50 is drawn in half the time of 100.
+    list_per_page = 50
     search_help_text = _(
         "Finds names, email addresses, positions, institutions and expertise areas by "
         "any of their names in English or Vietnamese (e.g. UNCLOS, luật biển)."

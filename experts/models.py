@@ -55,6 +55,14 @@ def expert_search_text(*, full_name: str, given_name: str, family_name: str, ema
     return fold_for_search(f"{full_name} {given_name} {family_name} {email}")
 
 
+def expert_profile_search_text(*, position: str, affiliation_text: str) -> str:
+    """Expert.profile_search_text: the folded position and affiliation as typed. A column of
+    its own (trigram-indexed), not part of search_text: a term that names an expertise area
+    finds the area's experts and those it names, not everyone whose affiliation shares a word
+    with it ("Maritime University, Faculty of Law" for "maritime law")."""
+    return fold_for_search(f"{position} {affiliation_text}")
+
+
 def expert_name_sort_key(*, family_name: str, given_name: str) -> str:
     """Expert.name_sort_key: family name, then given name, in Vietnamese order (Đ after D, tones
     second). The one formula: save() and the migration that filled the column call it."""
@@ -128,6 +136,7 @@ class Expert(models.Model):
     consent_given_on = models.DateField(_("consent given on"), null=True, blank=True)
     staff_notes = models.TextField(_("notes (staff only)"), blank=True)
     search_text = models.TextField(editable=False, blank=True)
+    profile_search_text = models.TextField(editable=False, blank=True, default="")
     # Lists of experts sort on this (academy_portal.core.collation): plain text that sorts the
     # same on every database, so ORDER BY gives the Vietnamese order and the index serves it.
     name_sort_key = models.TextField(editable=False, blank=True, default="")
@@ -138,7 +147,11 @@ class Expert(models.Model):
         verbose_name = _("expert")
         verbose_name_plural = _("experts")
         ordering = ["name_sort_key", "pk"]
-        indexes = [models.Index(fields=["name_sort_key", "id"], name="experts_expert_name_order")]
+        indexes = [
+            models.Index(fields=["name_sort_key", "id"], name="experts_expert_name_order"),
+            # The nationality filter lists the nationalities present: read from the index.
+            models.Index(fields=["nationality"], name="experts_expert_nationality"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 Lower("email"),
@@ -164,6 +177,9 @@ class Expert(models.Model):
             given_name=self.given_name,
             family_name=self.family_name,
             email=self.email,
+        )
+        self.profile_search_text = expert_profile_search_text(
+            position=self.position, affiliation_text=self.affiliation_text
         )
         self.name_sort_key = expert_name_sort_key(
             family_name=self.family_name, given_name=self.given_name

@@ -145,6 +145,7 @@ def update_expert_profile(
             "family_name",
             "email",
             "search_text",
+            "profile_search_text",
             "name_sort_key",
             "updated_at",
         ]

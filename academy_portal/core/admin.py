@@ -7,7 +7,7 @@ from django.contrib.admin.utils import (
     lookup_spawns_duplicates,
     reverse_field_path,
 )
-from django.db.models import BooleanField, F, Func, Q, Subquery
+from django.db.models import F, Q, Subquery
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.text import capfirst, smart_split, unescape_string_literal
@@ -15,30 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries import countries
 
+from academy_portal.core.expressions import InSubquery
 from academy_portal.core.models import AccessLog, ApiToken
 from academy_portal.core.services import issue_api_token, revoke_api_token
 from academy_portal.core.text import fold_for_search
-
-
-class InSubquery(Func):
-    """`column IN (subquery)`; on PostgreSQL `column = ANY(ARRAY(subquery))`, the same rows,
-    but a condition an index on the column answers, so that ORed with another indexed
-    condition (the passport name's trigram index) both are read from indexes (BitmapOr)
-    instead of the whole table being scanned with a hashed subplan."""
-
-    arg_joiner = " IN "
-    template = "%(expressions)s"
-    output_field = BooleanField()
-    conditional = True
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(
-            compiler,
-            connection,
-            arg_joiner=" = ANY(ARRAY",
-            template="%(expressions)s)",
-            **extra_context,
-        )
 
 
 class FoldedSearchMixin:

@@ -11,7 +11,7 @@ from django.db.models import Count
 from academy_portal.demo.build import build_demo
 from academy_portal.demo.scale import FORUM_SLUG_PREFIX, ScalePlan, build_scale
 from academy_portal.mail.models import OutboxMessage
-from experts.models import Expert, expert_search_text
+from experts.models import Expert, expert_profile_search_text, expert_search_text
 from forums.models import Edition, Invitation, InvitationEvent
 from forums.services.reminders import run_invitation_chores
 from forums.services.tokens import current_raw_token, find_invitation_by_token
@@ -60,6 +60,9 @@ def test_tiny_scale_builds_consistent_data():
             given_name=expert.given_name,
             family_name=expert.family_name,
             email=expert.email,
+        )
+        assert expert.profile_search_text == expert_profile_search_text(
+            position=expert.position, affiliation_text=expert.affiliation_text
         )
     for institution in Institution.objects.all()[:20]:
         assert institution.search_text == institution_search_text(

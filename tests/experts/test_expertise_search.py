@@ -126,3 +126,53 @@ def test_search_and_new_filters_keep_the_query_count_bounded(
     with django_assert_max_num_queries(MAX_QUERIES):
         response = coordinator_client.get(EXPERTS_URL, params)
     assert response.context["cl"].result_count == rows
+
+
+def test_search_finds_a_position_and_a_typed_affiliation_without_diacritics(coordinator_client):
+    ExpertFactory(
+        given_name="Lan",
+        family_name="Phạm",
+        position="Nghiên cứu viên cao cấp",
+        affiliation=None,
+        affiliation_text="Đại học Luật Hà Nội",
+    )
+    ExpertFactory(given_name="Tom", family_name="Baker", position="Director")
+    assert found(coordinator_client, q="nghien cuu vien") == {"Lan Phạm"}
+    assert found(coordinator_client, q="Nghiên cứu") == {"Lan Phạm"}
+    assert found(coordinator_client, q="dai hoc luat") == {"Lan Phạm"}
+    assert found(coordinator_client, q="director") == {"Tom Baker"}
+
+
+def test_an_edited_position_is_searchable_at_once(coordinator_client):
+    expert = ExpertFactory(given_name="Lan", family_name="Phạm", position="Fellow")
+    assert found(coordinator_client, q="ambassador") == set()
+    expert.position = "Ambassador (retired)"
+    expert.save()
+    assert found(coordinator_client, q="ambassador") == {"Lan Phạm"}
+
+
+def test_the_institution_filter_lists_the_busiest_institutions(coordinator_client):
+    institutions = [InstitutionFactory(name=f"Institute {i:02d}") for i in range(31)]
+    for institution in institutions:
+        ExpertFactory(affiliation=institution)
+    ExpertFactory.create_batch(2, affiliation=institutions[-1])  # the busiest, created last
+    sidebar = coordinator_client.get(EXPERTS_URL).text.split('id="changelist-filter"')[1]
+    # 30 shown: the busiest first, then by creation; the one left out has no more experts.
+    assert "Institute 30" in sidebar and "Institute 00" in sidebar
+    assert "Institute 28" in sidebar and "Institute 29" not in sidebar
+
+
+def test_the_migration_fills_the_folded_position_and_affiliation():
+    import importlib  # noqa: PLC0415 - a migration module's name starts with a digit
+
+    from django.apps import apps  # noqa: PLC0415
+
+    from experts.models import Expert  # noqa: PLC0415
+
+    migration = importlib.import_module("experts.migrations.0007_profile_search_text")
+    expert = ExpertFactory(position="Giám đốc", affiliation_text="Viện Biển")
+    expected = Expert.objects.get(pk=expert.pk).profile_search_text
+    assert expected == "giam doc vien bien"
+    Expert.objects.filter(pk=expert.pk).update(profile_search_text="")  # as before the column
+    migration.fill_profile_search_text(apps, None)
+    assert Expert.objects.get(pk=expert.pk).profile_search_text == expected

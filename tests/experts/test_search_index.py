@@ -1,6 +1,8 @@
 """The folded search on PostgreSQL: a trigram index answers it, and it finds experts by a name
 typed without diacritics and by an expertise (bench/scale.py times it over 20,000 experts)."""
 
+import re
+
 import pytest
 from django.contrib.admin.sites import site
 from django.db import connection
@@ -80,3 +82,18 @@ def test_the_invitation_search_reads_both_indexes_for_the_passport_name_or_the_e
     plan = plan_of(queryset)
     assert "forums_invitation_passport_trgm" in plan
     assert "BitmapOr" in plan and "Seq Scan on forums_invitation" not in plan
+
+
+@pytest.mark.parametrize("term", ["nguyen van", "UNCLOS", "nghien cuu vien"])
+def test_the_expert_search_reads_indexes_not_every_expert(require_postgres, admin_client, term):
+    """A name or position (one folded column) and an expertise (the primary key's index for the
+    area's experts, ORed with the trigram index): no scan of the experts' table."""
+    ExpertiseAreaFactory(name="Law of the sea", aliases="UNCLOS")
+    ExpertFactory(given_name="Văn An", family_name="Nguyễn", position="Nghiên cứu viên")
+    model_admin = site._registry[Expert]
+    request = RequestFactory().get("/")
+    request.user = admin_client.get(reverse("admin:index")).wsgi_request.user
+    queryset, _duplicates = model_admin.get_search_results(request, Expert.objects.order_by(), term)
+    plan = plan_of(queryset)
+    assert "experts_expert_search_trgm" in plan
+    assert not re.search(r"Seq Scan on experts_expert\b(?!_)", plan)
