@@ -1,7 +1,8 @@
 """Reads of the expert network: experts by expertise."""
 
-from django.db.models import Q
+from django.db.models import F, Q, Subquery
 
+from academy_portal.core.expressions import InSubquery
 from academy_portal.core.text import fold_for_search
 
 from .models import Expert, ExpertiseArea
@@ -24,7 +25,8 @@ def in_areas_or_named(term: str, *, area_ids: list[int]) -> Q:
     members = Expert.expertise_areas.through.objects.filter(expertisearea_id__in=area_ids)
     words = fold_for_search(term).split()
     named = Expert.objects.filter(*[Q(search_text__contains=word) for word in words])
-    # One set of ids, the two sides' union: PostgreSQL joins it to the experts by their primary
-    # key. (An OR of the two would test every expert against the area's thousands of ids.)
+    # One set of ids, the two sides' union, matched by primary key (= ANY(ARRAY(...)) on
+    # PostgreSQL: read from the key's index, without scanning or joining every expert). An OR of
+    # the two sides would test each expert against the area's thousands of ids.
     either = members.order_by().values("expert_id").union(named.order_by().values("pk"))
-    return Q(pk__in=either)
+    return Q(InSubquery(F("pk"), Subquery(either)))
