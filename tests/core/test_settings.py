@@ -78,6 +78,7 @@ def test_production_settings_come_from_the_environment(tmp_path):
         USE_X_FORWARDED_PROTO="1",
         SITE_URL="https://portal.example.org/",
         MOU_EXPIRING_WINDOW_DAYS="60",
+        DATABASE_TRANSACTION_POOLING="1",
     )
     code = (
         "import json; from django.conf import settings as s; print(json.dumps({"
@@ -87,7 +88,8 @@ def test_production_settings_come_from_the_environment(tmp_path):
         "['BACKEND'], 'proxy': s.SECURE_PROXY_SSL_HEADER, 'ssl': s.SECURE_SSL_REDIRECT,"
         "'hsts': s.SECURE_HSTS_SECONDS, 'cookie': s.SESSION_COOKIE_SECURE,"
         "'static': s.STORAGES['staticfiles']['BACKEND'], 'site': s.SITE_URL,"
-        "'window': s.MOU_EXPIRING_WINDOW_DAYS}))"
+        "'window': s.MOU_EXPIRING_WINDOW_DAYS, 'pooled': s.DATABASES['default']"
+        "['DISABLE_SERVER_SIDE_CURSORS']}))"
     )
     result = run_manage("shell", "-c", code, env=env, tmp_path=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -106,6 +108,7 @@ def test_production_settings_come_from_the_environment(tmp_path):
         "static": "whitenoise.storage.CompressedManifestStaticFilesStorage",
         "site": "https://portal.example.org",
         "window": 60,
+        "pooled": True,  # PgBouncer: no server-side cursors, no prepared statements
     }
 
 
