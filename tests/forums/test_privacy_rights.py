@@ -265,6 +265,7 @@ def test_coordinator_anonymises_the_expert_keeping_the_figures(client, jane_aske
     assert "Erase and anonymise" in confirm.content.decode()
     jane.refresh_from_db()
     assert jane.given_name == "Jane"  # nothing done yet
+    assert "jane" in jane.search_text and jane.profile_search_text  # folded copies exist
 
     done = act(staff_client, erasure_request, _confirm="1")
 
@@ -273,6 +274,8 @@ def test_coordinator_anonymises_the_expert_keeping_the_figures(client, jane_aske
     assert jane.full_name == f"Erased expert #{jane.pk}"
     assert "erased.invalid" in jane.email and "jane" not in jane.email
     assert (jane.phone, jane.bio, jane.affiliation_text, jane.position) == ("", "", "", "")
+    # Nor do the folded search columns keep the name, email, position or affiliation.
+    assert "jane" not in jane.search_text and jane.profile_search_text == ""
     # The forums' figures hold: same invitations, editions and statuses.
     assert counts_per_edition() == figures
     for invitation in (accepted, declined):
